@@ -1,0 +1,58 @@
+# PVD Pilot — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint format venv migrate demo worker beat bench clean help
+
+help:
+	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:8000"
+	@echo "make test   — toute la suite de tests"
+	@echo "make lint   — ruff (règles et format) et migrations à jour"
+	@echo "make bench  — mesures de performance (bench/)"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@PYTHON_BIN=$$(scripts/find-python) || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "Création de $(VENV) avec $$PYTHON_BIN"; "$$PYTHON_BIN" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	@mkdir -p var
+	DEBUG=true $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=true $(PY) manage.py load_demo --if-empty
+
+run: demo
+	@echo ""
+	@echo "PVD Pilot : http://127.0.0.1:8000  (Ctrl+C pour arrêter)"
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: venv
+	$(VENV)/bin/celery -A pvd worker --loglevel=INFO
+
+beat: venv
+	$(VENV)/bin/celery -A pvd beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+bench: venv
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3 var/static

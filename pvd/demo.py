@@ -1,0 +1,133 @@
+"""The demo territory: real geography, the Wassy / La Porte du Der programme, and the demo accounts.
+
+Each app contributes its part (`<app>/demo.py`); this module orders them and creates the accounts of
+ARCHITECTURE.md §6. Every step is an update-or-create: running it twice changes nothing.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from operations import demo as operations_demo
+from partners import demo as partners_demo
+from programmes import demo as programmes_demo
+from pvd.accounts.models import Membership, Role, User
+
+DEMO_PASSWORD = "pvd-demo"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    full_name: str
+    job_title: str
+    description: str
+
+
+ACCOUNTS = [
+    DemoAccount(
+        "cheffe-de-projet@pvd.example",
+        "Camille Martin",
+        "Cheffe de projet PVD",
+        "chargée de mission du programme PVD de Wassy et La Porte du Der",
+    ),
+    DemoAccount(
+        "elu-referent@pvd.example",
+        "Jean-Marc Lefèvre",
+        "Vice-président délégué à l'habitat",
+        "élu référent de l'agglomération",
+    ),
+    DemoAccount("maire-wassy@pvd.example", "Hélène Girard", "Maire de Wassy", "maire de Wassy"),
+    DemoAccount(
+        "maire-la-porte-du-der@pvd.example",
+        "Thierry Collin",
+        "Maire de La Porte du Der",
+        "maire de La Porte du Der",
+    ),
+    DemoAccount(
+        "operateur-opah@pvd.example",
+        "Sophie Renaud",
+        "Chargée d'opération OPAH-RU",
+        "opératrice de l'OPAH-RU de Saint-Dizier",
+    ),
+    DemoAccount(
+        "partenaire-anah@pvd.example",
+        "Karim Benali",
+        "Délégation locale de l'Anah (DDT 52)",
+        "partenaire (Anah)",
+    ),
+    DemoAccount("admin@pvd.example", "Administrateur PVD Pilot", "Administrateur", "administrateur"),
+]
+
+MANDATE_START = datetime.date(2026, 3, 28)  # councils elected on 15 and 22 March 2026 elected their mayors
+
+
+def _user(account: DemoAccount, *, staff: bool = False) -> User:
+    user, created = User.objects.get_or_create(
+        email=account.email,
+        defaults={
+            "full_name": account.full_name,
+            "job_title": account.job_title,
+            "is_staff": staff,
+            "is_superuser": staff,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _membership(user: User, role: str, valid_from: datetime.date, title: str = "", **target: object) -> None:
+    Membership.objects.get_or_create(
+        user=user, role=role, **target, defaults={"valid_from": valid_from, "title": title}
+    )
+
+
+@transaction.atomic
+def load_demo() -> None:
+    orgs = partners_demo.load()
+    programme = programmes_demo.load(orgs)
+    housing = operations_demo.load(orgs)
+
+    users = {a.email.split("@")[0]: _user(a, staff=a.email.startswith("admin@")) for a in ACCOUNTS}
+    start = programme.adhesion_signed_on or datetime.date(2021, 1, 1)
+    _membership(
+        users["cheffe-de-projet"],
+        Role.MANAGER,
+        datetime.date(2022, 4, 1),
+        "Cheffe de projet PVD",
+        programme=programme,
+    )
+    _membership(
+        users["cheffe-de-projet"],
+        Role.MANAGER,
+        datetime.date(2022, 4, 1),
+        "Pilotage de l'OPAH-RU",
+        housing_programme=housing["opah_ru"],
+    )
+    _membership(users["elu-referent"], Role.REFERENT, MANDATE_START, "Élu référent PVD", programme=programme)
+    _membership(users["maire-wassy"], Role.MAYOR, MANDATE_START, "Maire", commune=orgs["wassy"])
+    _membership(
+        users["maire-la-porte-du-der"], Role.MAYOR, MANDATE_START, "Maire", commune=orgs["la_porte_du_der"]
+    )
+    _membership(
+        users["operateur-opah"],
+        Role.OPERATOR,
+        housing["opah_ru"].starts_on,
+        "Suivi-animation",
+        housing_programme=housing["opah_ru"],
+    )
+    _membership(users["partenaire-anah"], Role.PARTNER, start, "Anah", programme=programme)
+    _membership(
+        users["partenaire-anah"],
+        Role.PARTNER,
+        housing["opah_ru"].starts_on,
+        "Anah",
+        housing_programme=housing["opah_ru"],
+    )
+
+
+def demo_is_loaded() -> bool:
+    return User.objects.filter(email=ACCOUNTS[0].email).exists()
