@@ -4,10 +4,12 @@ import datetime
 
 from operations.models import HousingProgramme, HousingProgrammeKind
 from partners.models import Organisation
+from pvd.upsert import upsert
 
 
 def load(orgs: dict[str, Organisation]) -> dict[str, HousingProgramme]:
-    opah_ru, _ = HousingProgramme.objects.update_or_create(
+    opah_ru, _ = upsert(
+        HousingProgramme,
         name="OPAH-RU du centre-ville de Saint-Dizier 2021-2026",
         defaults={
             "kind": HousingProgrammeKind.OPAH_RU,
@@ -18,7 +20,8 @@ def load(orgs: dict[str, Organisation]) -> dict[str, HousingProgramme]:
         },
     )
     opah_ru.communes.set([orgs["saint_dizier"]])
-    pig, _ = HousingProgramme.objects.update_or_create(
+    pig, _ = upsert(
+        HousingProgramme,
         name="PIG intercommunal « Habiter mieux le Grand Saint-Dizier »",
         defaults={
             "kind": HousingProgrammeKind.PIG,

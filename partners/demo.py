@@ -2,6 +2,7 @@
 
 from partners.models import Organisation, OrganisationKind
 from partners.services import GEOGRAPHY_DIR, geography_import, read_geography
+from pvd.upsert import upsert
 
 EPCI_SIREN = "200068666"  # CA du Grand Saint-Dizier Der et Vallées
 
@@ -34,7 +35,7 @@ def load() -> dict[str, Organisation]:
         "saint_dizier": Organisation.objects.get(insee_code="52448"),
     }
     for name, kind, website in PARTNERS:
-        org, _ = Organisation.objects.update_or_create(name=name, kind=kind, defaults={"website": website})
+        org, _ = upsert(Organisation, {"website": website}, name=name, kind=kind)
         orgs[name] = org
     orgs["anah"] = orgs["Agence nationale de l'habitat (Anah)"]
     orgs["operator"] = orgs["Habitat & Territoires Conseil"]

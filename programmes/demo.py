@@ -4,12 +4,14 @@ import datetime
 
 from partners.models import Organisation
 from programmes.models import Programme
+from pvd.upsert import upsert
 
 PROGRAMME_NAME = "Petites Villes de Demain — Wassy et La Porte du Der"
 
 
 def load(orgs: dict[str, Organisation]) -> Programme:
-    programme, _ = Programme.objects.update_or_create(
+    programme, _ = upsert(
+        Programme,
         name=PROGRAMME_NAME,
         defaults={
             "epci": orgs["epci"],

@@ -166,8 +166,28 @@ STORAGES = {
 }
 
 # --- E-mail -------------------------------------------------------------------------------------------
-EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
-vars().update(env.email_url_config(EMAIL_URL))
+# EMAIL_URL (smtp://user:password@host:587/?ssl=false&tls=true, consolemail://, dummymail://) becomes
+# Django 6.1's MAILERS (the EMAIL_* settings are deprecated).
+_email = env.email_url_config(env.str("EMAIL_URL", default="consolemail://"))
+_SMTP_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_TIMEOUT": "timeout",
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": {option: _email[key] for key, option in _SMTP_OPTIONS.items() if key in _email}
+        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+        else {},
+    }
+}
+if "smtp" in _email["EMAIL_BACKEND"]:
+    MAILERS["default"]["OPTIONS"].setdefault("timeout", 10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PVD Pilot <pvd-pilot@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

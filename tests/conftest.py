@@ -43,6 +43,14 @@ def _no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery_unless_real_worker(request: pytest.FixtureRequest) -> None:
+    """Tasks run in-process, except in tests marked real_worker (a worker on Redis runs them)."""
+    from pvd.celery import app
+
+    app.conf.task_always_eager = request.node.get_closest_marker("real_worker") is None
+
+
 @dataclass
 class Territory:
     epci: Organisation
