@@ -37,6 +37,7 @@ test: venv
 	$(PY) -m pytest
 
 lint: venv
+	@mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
