@@ -63,11 +63,24 @@ def tracked_fields(instance: models.Model) -> list[models.Field]:
     return [f for f in manager.model.tracked_fields if f.name not in HIDDEN_FIELDS]
 
 
+def _m2m_history_accessor(historical_model: type[models.Model], field_name: str) -> str:
+    """The reverse accessor from a historical record to its rows of a tracked many-to-many field."""
+    wanted = f"{historical_model._meta.model_name}_{field_name}".lower()
+    for relation in historical_model._meta.related_objects:
+        if relation.related_model._meta.model_name == wanted:
+            return relation.get_accessor_name()
+    raise LookupError(f"No history table for {historical_model.__name__}.{field_name}")
+
+
 def history_entries(instance: models.Model, limit: int = 20) -> list[HistoryEntry]:
     """The latest `limit` changes of `instance`, newest first, each with its field-by-field diff."""
     fields = tracked_fields(instance)
+    m2m_fields = list(getattr(instance.history.model, "_history_m2m_fields", []))  # type: ignore[attr-defined]
+    accessors = {f.name: _m2m_history_accessor(instance.history.model, f.name) for f in m2m_fields}  # type: ignore[attr-defined]
     records = list(
-        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]  # type: ignore[attr-defined]
+        instance.history.select_related("history_user")  # type: ignore[attr-defined]
+        .prefetch_related(*accessors.values())
+        .order_by("-history_date", "-history_id")[: limit + 1]
     )
     # Name every foreign key value shown, one query per related model.
     wanted: dict[type, set[object]] = defaultdict(set)
@@ -77,6 +90,14 @@ def history_entries(instance: models.Model, limit: int = 20) -> list[HistoryEntr
             value = getattr(record, f.attname)
             if value is not None:
                 wanted[f.related_model].add(value)
+    m2m_values: dict[tuple[int, str], frozenset[object]] = {}
+    for record in records:
+        for f in m2m_fields:
+            target = f.related_model
+            column = f"{target._meta.model_name}_id"
+            ids = frozenset(getattr(row, column) for row in getattr(record, accessors[f.name]).all())
+            m2m_values[(record.pk, f.name)] = ids
+            wanted[target] |= ids
     names: dict[tuple[type, object], str] = {}
     for related_model, ids in wanted.items():
         for obj in related_model._default_manager.filter(pk__in=ids):
@@ -108,5 +129,21 @@ def history_entries(instance: models.Model, limit: int = 20) -> list[HistoryEntr
                     new=_display(f, new, names),
                 )
             )
+        for f in m2m_fields:
+            new_ids = m2m_values[(record.pk, f.name)]
+            old_ids = m2m_values[(previous.pk, f.name)] if previous is not None else frozenset()
+            if new_ids == old_ids or record.history_type == "-":
+                continue
+            entry.changes.append(
+                Change(
+                    label=str(f.verbose_name).capitalize(),
+                    old=_names(f.related_model, old_ids, names),
+                    new=_names(f.related_model, new_ids, names),
+                )
+            )
         entries.append(entry)
     return entries
+
+
+def _names(model: type, ids: frozenset[object], names: dict[tuple[type, object], str]) -> str:
+    return ", ".join(sorted(names.get((model, i), f"n° {i}") for i in ids)) or "—"

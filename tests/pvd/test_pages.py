@@ -125,9 +125,10 @@ def test_programme_page_query_budget_is_flat(
     grow(territory, factor)
     client = client_for("manager")
     # session, user, memberships (scope), programme + EPCI, its communes, its team + users,
-    # menu: programmes, housing programmes, history (records + authors), FK names (EPCI),
-    # session refresh (savepoint, update, release); the empty communes menu costs none
-    with django_assert_num_queries(13):
+    # menu: programmes, housing programmes, history (records + authors), history of the communes list,
+    # names in the history (EPCI and communes, one query), session refresh (savepoint, update, release);
+    # the empty communes menu costs none
+    with django_assert_num_queries(14):
         assert client.get(f"/programmes/{territory.programme.pk}/").status_code == 200
 
 
@@ -141,3 +142,15 @@ def test_home_query_budget_is_flat(client_for, manager, territory, factor, djang
     # session refresh (savepoint, update, release); no mayor role, so no communes query
     with django_assert_num_queries(10):
         assert client.get("/").status_code == 200
+
+
+def test_history_panel_shows_who_added_a_commune_to_the_programme(client_for, manager, territory) -> None:
+    from pvd.history import history_entries
+
+    saint_dizier = territory.saint_dizier
+    territory.programme._history_user = manager
+    territory.programme.communes.add(saint_dizier)
+    latest = history_entries(territory.programme)[0]
+    change = next(c for c in latest.changes if c.label == "Communes lauréates")
+    assert change.old == "La Porte du Der, Wassy"
+    assert change.new == "La Porte du Der, Saint-Dizier, Wassy"

@@ -60,3 +60,21 @@ def test_french_locale_and_paris_time() -> None:
     assert settings.LANGUAGE_CODE == "fr-fr"
     assert settings.TIME_ZONE == "Europe/Paris"
     assert settings.USE_TZ is True
+
+
+def test_production_settings_pass_the_deployment_checklist() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            **BASE,
+            "DEBUG": "false",
+            "SECRET_KEY": "x7Qp-2vLm9Rt4Kw8Zs1Nb6Hy3Jd5Fc0Ge7Ua2Wo9Pi4Lk8Mn3Bv6Cx1Tz5Ry0Sq",
+            "ALLOWED_HOSTS": "pvd.example",
+            "EMAIL_URL": "smtp+tls://pvd:secret@smtp.example.fr:587",
+        },
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
