@@ -2,14 +2,16 @@
 
 from typing import TYPE_CHECKING, Self
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from pvd.accounts import policy
 
 if TYPE_CHECKING:
+    import datetime
+
     from pvd.accounts.models import User
 
 
@@ -129,3 +131,122 @@ class Organisation(models.Model):
         # Empty strings from forms mean "none": the unique columns hold NULL, not "".
         self.siren = self.siren or None
         self.insee_code = self.insee_code or None
+
+
+class Theme(models.Model):
+    """One of the programme's themes — the single vocabulary of stakes, needs, offers and operations.
+
+    The list comes from the PVD programme (and the job posting of our first user): habitat,
+    commerces-services-activités, mobilité, espaces publics, patrimoine, culture, tourisme,
+    transition écologique, numérique, participation, plus transversal. Shipped by a data migration.
+    """
+
+    code = models.SlugField("code", max_length=40, unique=True)
+    name = models.CharField("thème", max_length=120, unique=True)
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "thème"
+        verbose_name_plural = "thèmes"
+        ordering = ("order", "pk")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfferKind(models.TextChoices):
+    FUNDING = "funding", "Financement (subvention, dotation)"
+    ENGINEERING = "engineering", "Ingénierie"
+    EXPERTISE = "expertise", "Expertise"
+    LOAN = "loan", "Prêt"
+    TRAINING = "training", "Formation et réseau"
+
+
+class OfferQuerySet(models.QuerySet["Offer"]):
+    def valid_on(self, day: "datetime.date") -> Self:
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        )
+
+
+class Offer(models.Model):
+    """An engineering offer or funding scheme of a partner (the catalogue; dispositif = kind "funding").
+
+    Rates and caps are data with validity dates: schemes change every year (DOMAIN_RULES §1).
+    """
+
+    Kind = OfferKind
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="offers", verbose_name="organisme porteur"
+    )
+    name = models.CharField("intitulé", max_length=200)
+    code = models.SlugField(
+        "code",
+        max_length=60,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Pour les dispositifs de référence (detr, dsil…).",
+    )
+    kind = models.CharField("nature", max_length=20, choices=OfferKind)
+    themes = models.ManyToManyField(Theme, related_name="offers", verbose_name="thèmes", blank=True)
+    description = models.TextField("description", blank=True)
+    conditions = models.TextField("conditions d'éligibilité", blank=True)
+    max_rate = models.DecimalField(
+        "taux maximal",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="En fraction : 0,75 pour 75 %.",
+    )
+    cap_amount = models.DecimalField(
+        "plafond (€)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    cap_period = models.CharField(
+        "période du plafond", max_length=60, blank=True, help_text="Par an, par opération…"
+    )
+    valid_from = models.DateField("valable du", null=True, blank=True)
+    valid_until = models.DateField("valable jusqu'au", null=True, blank=True)
+    url = models.URLField("lien", blank=True)
+    legal_reference = models.CharField("référence", max_length=200, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[themes])
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "offre ou dispositif"
+        verbose_name_plural = "offres et dispositifs"
+        ordering = ("organisation__name", "name", "pk")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=OfferKind.values), name="offer_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(max_rate__isnull=True) | (Q(max_rate__gte=0) & Q(max_rate__lte=1)),
+                name="offer_rate_between_0_and_1",
+                violation_error_message="Le taux maximal est compris entre 0 et 100 %.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cap_amount__isnull=True) | Q(cap_amount__gte=0),
+                name="offer_cap_gte_0",
+                violation_error_message="Le plafond ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="offer_validity_ordered",
+                violation_error_message="La fin de validité doit suivre son début.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
