@@ -9,9 +9,9 @@ from pvd.accounts.models import User
 
 def mayor_communes(user: User) -> QuerySet[Organisation]:
     """The communes whose mayor (or adjoint) the user is today."""
+    # A mayor's communes are in their scope by definition: no need for the whole organisation rule.
     return (
-        Organisation.objects.visible_to(user)
-        .communes()
+        Organisation.objects.communes()
         .filter(pk__in=policy.scope_for(user).mayor_communes)
         .order_by("name", "pk")
     )

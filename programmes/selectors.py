@@ -38,6 +38,7 @@ def programmes_of_commune(commune: Organisation) -> QuerySet[Programme]:
 
 def programme_menu(user: User) -> list[tuple[int, str]]:
     """(pk, short label) of the programmes in the main menu; staff, who see all, get none there."""
-    if policy.scope_for(user).is_staff:
+    scope = policy.scope_for(user)
+    if scope.is_staff or not scope.programmes:  # staff see all (no menu entry); mayors and operators none
         return []
     return list(Programme.objects.visible_to(user).order_by("name", "pk").values_list("pk", "name")[:5])

@@ -5,6 +5,7 @@ They sit in the project package, above the apps, and read each app through its s
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,22 +18,30 @@ from programmes import selectors as programmes_selectors
 from pvd.accounts import policy
 from pvd.celery import app as celery_app
 
+HOME_PAGE_SIZE = 20
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each user where their role needs them; list the choices when there are several."""
-    programmes = list(programmes_selectors.programmes_for_home(request.user))
+    # National partners and administrators reach hundreds of programmes: the lists are paginated.
+    programmes = Paginator(programmes_selectors.programmes_for_home(request.user), HOME_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     communes = list(partners_selectors.mayor_communes(request.user))
-    housing_programmes = list(operations_selectors.housing_programmes_for_home(request.user))
-    destinations = len(programmes) + len(communes) + len(housing_programmes)
-    if destinations == 1 and programmes:
+    housing_programmes = Paginator(
+        operations_selectors.housing_programmes_for_home(request.user), HOME_PAGE_SIZE
+    )
+    housing_page = housing_programmes.get_page(request.GET.get("page_habitat"))
+    destinations = programmes.paginator.count + len(communes) + housing_programmes.count
+    if destinations == 1 and programmes.paginator.count:
         return redirect("programme", pk=programmes[0].pk)
     if destinations == 1 and communes:
         return redirect("commune", insee_code=communes[0].insee_code)
     ctx = {
         "programmes": programmes,
         "communes": communes,
-        "housing_programmes": housing_programmes,
+        "housing_programmes": housing_page,
         "scope": policy.scope_for(request.user),
     }
     return render(request, "pages/home.html", ctx)

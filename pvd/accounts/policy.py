@@ -11,9 +11,10 @@ other apps' models by label and field paths only, so this module imports none of
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -32,6 +33,8 @@ class Scope:
 
     authenticated: bool = False
     is_staff: bool = False
+    user_id: int | None = None
+    day: datetime.date | None = None
     programmes: frozenset[int] = frozenset()  # read: manager, referent, partner
     managed_programmes: frozenset[int] = frozenset()
     referent_programmes: frozenset[int] = frozenset()
@@ -63,6 +66,7 @@ def scope_for(user: object, on: datetime.date | None = None) -> Scope:
     rows = list(
         Membership.objects.filter(user=user)
         .active_on(day)
+        .order_by()
         .values_list("role", "programme_id", "commune_id", "housing_programme_id")
     )
 
@@ -72,6 +76,8 @@ def scope_for(user: object, on: datetime.date | None = None) -> Scope:
     scope = Scope(
         authenticated=True,
         is_staff=bool(getattr(user, "is_staff", False)),
+        user_id=user.pk,
+        day=day,
         programmes=ids(set(PROGRAMME_ROLES), 1),
         managed_programmes=ids({Role.MANAGER}, 1),
         referent_programmes=ids({Role.REFERENT}, 1),
@@ -92,32 +98,61 @@ def forget_scope(user: object) -> None:
 
 
 # --- Scoping rules, one per model ----------------------------------------------------------------------
+# Each rule is a few `pk IN (subquery on memberships)` conditions: the SQL keeps the same size whether
+# the user reaches one programme or all of them, and needs no DISTINCT (bench/README.md).
+
+
+def memberships_of(scope: Scope, roles: Iterable[str], column: str) -> QuerySet:
+    """Subquery: the `column` ids of the user's memberships with these roles, active on the scope's day."""
+    return (
+        Membership.objects.filter(user_id=scope.user_id, role__in=list(roles), **{f"{column}__isnull": False})
+        .active_on(scope.day or today())
+        .order_by()
+        .values(column)
+    )
+
+
+def _readable_programmes(scope: Scope) -> QuerySet:
+    return memberships_of(scope, PROGRAMME_ROLES, "programme_id")
 
 
 def _programmes(scope: Scope) -> Q:
-    return Q(pk__in=scope.programmes)
+    return Q(pk__in=_readable_programmes(scope))
 
 
 def _organisations(scope: Scope) -> Q:
     """Communes of the user's programmes and their own commune; the EPCIs of those; every other
     organisation (State services, agencies, companies…) is a professional directory open to members."""
-    communes = (
-        Q(kind="commune", pk__in=scope.mayor_communes)
-        | Q(kind="commune", programmes__in=scope.programmes)
+    programme_model = apps.get_model("programmes", "Programme")
+    housing_model = apps.get_model("operations", "HousingProgramme")
+    organisation_model = apps.get_model("partners", "Organisation")
+    mayor_communes = memberships_of(scope, {Role.MAYOR}, "commune_id")
+    readable = _readable_programmes(scope)
+    communes = Q(kind="commune") & (
+        Q(pk__in=mayor_communes)
         | Q(
-            kind="commune",
-            housing_programmes__in=scope.housing_programmes - scope.operated_housing_programmes,
+            pk__in=programme_model.communes.through.objects.filter(programme_id__in=readable).values(
+                "organisation_id"
+            )
+        )
+        | Q(
+            pk__in=housing_model.communes.through.objects.filter(
+                housingprogramme_id__in=memberships_of(scope, PROGRAMME_ROLES, "housing_programme_id")
+            ).values("organisation_id")
         )
     )
-    epcis = Q(kind="epci", programmes_as_epci__in=scope.programmes) | Q(
-        kind="epci", member_communes__in=scope.mayor_communes
+    epcis = Q(kind="epci") & (
+        Q(pk__in=programme_model.objects.filter(pk__in=readable).values("epci_id"))
+        | Q(pk__in=organisation_model.objects.filter(pk__in=mayor_communes).values("epci_id"))
     )
     others = ~Q(kind__in=["commune", "epci"]) if scope.has_any_role else Q(pk__in=[])
     return communes | epcis | others
 
 
 def _housing_programmes(scope: Scope) -> Q:
-    return Q(pk__in=scope.housing_programmes) | Q(programme__in=scope.programmes)
+    return Q(pk__in=memberships_of(scope, Role.values, "housing_programme_id")) | Q(
+        programme_id__in=_readable_programmes(scope)
+    )
 
 
 RULES: dict[str, Callable[[Scope], Q]] = {
@@ -126,8 +161,8 @@ RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.housingprogramme": _housing_programmes,
 }
 
-# Rules whose Q crosses a multi-valued relation need DISTINCT.
-DISTINCT = {"partners.organisation", "operations.housingprogramme"}
+# Rules whose Q crosses a multi-valued relation need DISTINCT (prefer `pk IN (subquery)` rules: none do).
+DISTINCT: set[str] = set()
 
 
 def visible_to[M: models.Model](queryset: QuerySet[M], user: object) -> QuerySet[M]:

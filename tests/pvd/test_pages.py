@@ -137,10 +137,10 @@ def test_home_query_budget_is_flat(client_for, manager, territory, factor, djang
     grow(territory, factor)
     MembershipFactory(user=manager, role=Role.MANAGER, housing_programme=territory.opah_ru)  # -> the chooser
     client = client_for("manager")
-    # session, user, memberships (scope), programmes + EPCI, their communes,
-    # housing programmes + owner/operator/programme, menu: programmes,
+    # session, user, memberships (scope), programmes: count + page (with EPCI) + their communes,
+    # housing programmes: count + page (with owner/operator/programme), menu: programmes,
     # session refresh (savepoint, update, release); no mayor role, so no communes query
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         assert client.get("/").status_code == 200
 
 
@@ -154,3 +154,14 @@ def test_history_panel_shows_who_added_a_commune_to_the_programme(client_for, ma
     change = next(c for c in latest.changes if c.label == "Communes lauréates")
     assert change.old == "La Porte du Der, Wassy"
     assert change.new == "La Porte du Der, Saint-Dizier, Wassy"
+
+
+def test_an_administrator_home_is_paginated_by_twenty(client_for, staff, territory) -> None:
+    for _ in range(25):
+        ProgrammeFactory(epci=territory.epci)
+    client = client_for("staff")
+    first = client.get("/").content.decode()
+    assert "Page 1 sur 2" in first
+    assert first.count('class="card h-100"') == 20
+    second = client.get("/?page=2").content.decode()
+    assert second.count('class="card h-100"') == 7  # 25 + the two of the territory fixture

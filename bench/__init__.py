@@ -1,0 +1,1 @@
+"""`make bench`: national-scale performance measurements (see bench/README.md)."""

@@ -1,0 +1,175 @@
+"""Server time and query count of the key pages, for four accounts, through django.test.Client.
+
+The Client runs the whole request in-process (middleware, view, templates, SQL on PostgreSQL) without
+a web server or network: what is measured is the server's own time. Imported after django.setup().
+"""
+
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from bench.dataset import NATIONAL_PARTNER_EMAIL  # a partner of every programme, created by the bench
+from bench.urls import BARE_VIEW_URL
+from programmes.models import Programme
+from pvd.accounts.models import User
+
+WARMUPS = 5
+RUNS = 50
+
+# The demo accounts of ARCHITECTURE.md §6: the same people are measured at 1× and at national scale.
+MANAGER_EMAIL = "cheffe-de-projet@pvd.example"
+MAYOR_EMAIL = "maire-wassy@pvd.example"
+STAFF_EMAIL = "admin@pvd.example"
+MAYOR_COMMUNE_INSEE = "52550"  # Wassy
+DEMO_PROGRAMME_COMMUNE_INSEE = MAYOR_COMMUNE_INSEE
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    label: str
+    persona: str  # "manager", "mayor", "staff" or "partner"
+    url: str
+    # The user's scope grows with the country (staff, partner of every programme): the page may change
+    # shape between scales (a redirect becomes a list); what matters is how its time grows.
+    scope_grows: bool = False
+
+
+@dataclass
+class PageResult:
+    key: str
+    label: str
+    url: str
+    scope_grows: bool
+    status: int
+    median_ms: float
+    p95_ms: float
+    ratio: float  # median / median of the bare authenticated view
+    queries: int
+    size_kb: float  # the response body
+    samples_ms: list[float] = field(repr=False)
+    sql: list[dict[str, object]] = field(repr=False)  # the queries of one request, with their time
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def page_specs() -> list[PageSpec]:
+    """The pages measured, the baseline first; URLs point at the demo programme and commune."""
+    programme = Programme.objects.get(communes__insee_code=DEMO_PROGRAMME_COMMUNE_INSEE)
+    return [
+        PageSpec("baseline", "Vue nue authentifiée (référence)", "manager", BARE_VIEW_URL),
+        PageSpec("home_manager", "Accueil — cheffe de projet", "manager", "/"),
+        PageSpec(
+            "programme_manager", "Programme — cheffe de projet", "manager", f"/programmes/{programme.pk}/"
+        ),
+        PageSpec(
+            "commune_manager",
+            "Commune — cheffe de projet",
+            "manager",
+            f"/communes/{DEMO_PROGRAMME_COMMUNE_INSEE}/",
+        ),
+        PageSpec("home_mayor", "Accueil — maire (redirection)", "mayor", "/"),
+        PageSpec("commune_mayor", "Commune — maire", "mayor", f"/communes/{MAYOR_COMMUNE_INSEE}/"),
+        # Staff and a partner of every programme: their scope, and their home page, grow with the country.
+        PageSpec("home_staff", "Accueil — administrateur", "staff", "/", scope_grows=True),
+        PageSpec("home_partner", "Accueil — partenaire national", "partner", "/", scope_grows=True),
+        PageSpec(
+            "programme_partner",
+            "Programme — partenaire national",
+            "partner",
+            f"/programmes/{programme.pk}/",
+            scope_grows=True,
+        ),
+        PageSpec(
+            "commune_partner",
+            "Commune — partenaire national",
+            "partner",
+            f"/communes/{DEMO_PROGRAMME_COMMUNE_INSEE}/",
+            scope_grows=True,
+        ),
+    ]
+
+
+def _logged_in_client(email: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(email=email), backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def _get(client: Client, url: str) -> HttpResponse:
+    response = client.get(url)
+    if response.status_code not in {200, 302}:
+        raise SystemExit(
+            f"GET {url} a répondu {response.status_code} : le bench ne mesure que des pages servies."
+        )
+    return response
+
+
+def _capture(client: Client, url: str) -> tuple[HttpResponse, list[dict[str, object]]]:
+    """Response and SQL of one request. Run apart from the timed ones: capturing slows the cursor down."""
+    with CaptureQueriesContext(connection) as capture:
+        response = _get(client, url)
+    # Read now: `captured_queries` slices the connection's log, which the next request clears.
+    return response, [
+        {"sql": _shorten(q["sql"]), "time_s": float(q["time"])} for q in capture.captured_queries
+    ]
+
+
+def _shorten(sql: str, limit: int = 1500) -> str:
+    """Keeps the JSON readable: id lists inlined by the policy can make one statement 15,000 characters."""
+    return sql if len(sql) <= limit else f"{sql[:limit]}… ({len(sql)} caractères)"
+
+
+def measure_pages() -> list[PageResult]:
+    """Every page of `page_specs()`, timed in rounds.
+
+    Each round requests every page once, so that a load peak on the machine (another process, a
+    checkpoint) spreads over all pages instead of skewing one of them and its ratio.
+    """
+    clients = {
+        "manager": _logged_in_client(MANAGER_EMAIL),
+        "mayor": _logged_in_client(MAYOR_EMAIL),
+        "staff": _logged_in_client(STAFF_EMAIL),
+        "partner": _logged_in_client(NATIONAL_PARTNER_EMAIL),
+    }
+    specs = page_specs()
+    samples: dict[str, list[float]] = {spec.key: [] for spec in specs}
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        for _ in range(WARMUPS):
+            for spec in specs:
+                _get(clients[spec.persona], spec.url)
+        captures = {spec.key: _capture(clients[spec.persona], spec.url) for spec in specs}
+        for _ in range(RUNS):
+            for spec in specs:
+                start = time.perf_counter()
+                _get(clients[spec.persona], spec.url)
+                samples[spec.key].append((time.perf_counter() - start) * 1000)
+
+    baseline_ms = statistics.median(samples["baseline"])
+    results = []
+    for spec in specs:
+        median = statistics.median(samples[spec.key])
+        response, queries = captures[spec.key]
+        results.append(
+            PageResult(
+                key=spec.key,
+                label=spec.label,
+                url=spec.url,
+                scope_grows=spec.scope_grows,
+                status=response.status_code,
+                median_ms=median,
+                p95_ms=statistics.quantiles(samples[spec.key], n=20, method="inclusive")[18],
+                ratio=median / baseline_ms,
+                queries=len(queries),
+                size_kb=len(response.content) / 1024,
+                samples_ms=samples[spec.key],
+                sql=queries,
+            )
+        )
+    return results
