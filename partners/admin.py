@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from partners.models import Offer, Organisation, Theme
+from partners.models import Mandate, Offer, Organisation, Person, Theme
 
 
 @admin.register(Organisation)
@@ -27,3 +27,28 @@ class OfferAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "organisation__name", "code")
     autocomplete_fields = ("organisation",)
     filter_horizontal = ("themes",)
+
+
+class MandateInline(admin.TabularInline):
+    model = Mandate
+    fk_name = "person"
+    extra = 0
+    autocomplete_fields = ("organisation",)
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ("last_name", "first_name", "function", "organisation", "email", "phone")
+    list_select_related = ("organisation",)
+    search_fields = ("last_name", "first_name", "email", "organisation__name")
+    autocomplete_fields = ("organisation",)
+    inlines = [MandateInline]
+
+
+@admin.register(Mandate)
+class MandateAdmin(SimpleHistoryAdmin):
+    list_display = ("person", "role", "title", "organisation", "valid_from", "valid_until")
+    list_filter = ("role",)
+    list_select_related = ("person", "organisation")
+    search_fields = ("person__last_name", "person__first_name", "organisation__name", "title")
+    autocomplete_fields = ("person", "organisation")

@@ -1,4 +1,5 @@
-"""WHO: organisations — communes and EPCIs included — and, later, people, mandates and offers."""
+"""WHO: organisations — communes and EPCIs included —, the themes and the offers catalogue, people
+(contacts) and their dated mandates."""
 
 from typing import TYPE_CHECKING, Self
 
@@ -8,6 +9,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from pvd.accounts import policy
+from pvd.concurrency import VersionedModel
 
 if TYPE_CHECKING:
     import datetime
@@ -28,6 +30,9 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", "Autre"
 
 
+# Communes and EPCIs come from the official geography (import_geography), never from a form.
+TERRITORIAL_KINDS = frozenset({OrganisationKind.COMMUNE, OrganisationKind.EPCI})
+
 siren_validator = RegexValidator(r"^\d{9}$", "Le SIREN compte exactement 9 chiffres.")
 insee_validator = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$", "Le code INSEE compte 5 caractères (par ex. 52550, 2A004)."
@@ -41,8 +46,16 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def communes(self) -> Self:
         return self.filter(kind=OrganisationKind.COMMUNE)
 
+    def partners(self) -> Self:
+        """Everything but communes: the directory of partners (EPCIs included, they are partners too)."""
+        return self.exclude(kind=OrganisationKind.COMMUNE)
 
-class Organisation(models.Model):
+    def editable(self) -> Self:
+        """Organisations edited in the directory's forms: not communes nor EPCIs (official geography)."""
+        return self.exclude(kind__in=TERRITORIAL_KINDS)
+
+
+class Organisation(VersionedModel):
     """Any organisation the programme deals with. Communes carry their INSEE code, EPCIs their SIREN.
 
     The primary key is a surrogate: INSEE codes change when communes merge (La Porte du Der kept
@@ -127,10 +140,19 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_territorial(self) -> bool:
+        return self.kind in TERRITORIAL_KINDS
+
     def clean(self) -> None:
         # Empty strings from forms mean "none": the unique columns hold NULL, not "".
         self.siren = self.siren or None
         self.insee_code = self.insee_code or None
+
+
+class ThemeQuerySet(models.QuerySet["Theme"]):
+    def visible_to(self, user: "User") -> Self:
+        return policy.visible_to(self, user)
 
 
 class Theme(models.Model):
@@ -146,6 +168,7 @@ class Theme(models.Model):
     order = models.PositiveSmallIntegerField("ordre", default=0)
 
     history = HistoricalRecords()
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "thème"
@@ -165,13 +188,16 @@ class OfferKind(models.TextChoices):
 
 
 class OfferQuerySet(models.QuerySet["Offer"]):
+    def visible_to(self, user: "User") -> Self:
+        return policy.visible_to(self, user)
+
     def valid_on(self, day: "datetime.date") -> Self:
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=day)
         )
 
 
-class Offer(models.Model):
+class Offer(VersionedModel):
     """An engineering offer or funding scheme of a partner (the catalogue; dispositif = kind "funding").
 
     Rates and caps are data with validity dates: schemes change every year (DOMAIN_RULES §1).
@@ -250,3 +276,140 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"
+
+
+# --- People (contacts) and their dated mandates: personal data (docs/decisions/0005) ---------------------
+
+
+class Civility(models.TextChoices):
+    MADAME = "mme", "Madame"
+    MONSIEUR = "m", "Monsieur"
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def visible_to(self, user: "User") -> Self:
+        return policy.visible_to(self, user)
+
+
+class Person(VersionedModel):
+    """A contact: someone the programme works with, in one organisation (commune, partner, company…).
+
+    Personal data: only managers, referents and partners of a programme (and staff) see contacts,
+    and only those of organisations in their scope (pvd/accounts/policy.py).
+    """
+
+    Civility = Civility
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="people", verbose_name="organisme"
+    )
+    civility = models.CharField("civilité", max_length=3, choices=Civility, blank=True)
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    function = models.CharField(
+        "fonction", max_length=200, blank=True, help_text="Par exemple « Directrice territoriale »."
+    )
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    notes = models.TextField("notes", blank=True)
+
+    history = HistoricalRecords()
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "contact"
+        verbose_name_plural = "contacts"
+        ordering = ("last_name", "first_name", "pk")
+        indexes = [models.Index(fields=["last_name", "first_name"], name="person_name")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(civility="") | Q(civility__in=Civility.values), name="person_civility_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def salutation(self) -> str:
+        """« Madame Hélène Girard » when the civility is known, else the name."""
+        return f"{self.get_civility_display()} {self}" if self.civility else str(self)
+
+
+class MandateRole(models.TextChoices):
+    """Labels in one place: a change of wording is one line."""
+
+    MAYOR = "mayor", "Maire"
+    DEPUTY_MAYOR = "deputy_mayor", "Adjoint(e) au maire"
+    PRESIDENT = "president", "Président(e)"
+    VICE_PRESIDENT = "vice_president", "Vice-président(e)"
+    PVD_REFERENT = "pvd_referent", "Élu(e) référent(e) PVD"
+    COUNCILLOR = "councillor", "Conseiller(ère)"
+    DIRECTOR = "director", "Directeur(rice)"
+    PROJECT_OFFICER = "project_officer", "Chargé(e) de mission"
+    OTHER = "other", "Autre"
+
+
+class MandateQuerySet(models.QuerySet["Mandate"]):
+    def visible_to(self, user: "User") -> Self:
+        return policy.visible_to(self, user)
+
+    def current_on(self, day: "datetime.date") -> Self:
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day), valid_from__lte=day)
+
+
+class Mandate(VersionedModel):
+    """Who holds which office in which body, and since when (DOMAIN_RULES §1: elections of March 2026).
+
+    A mandate ends (valid_until) rather than being deleted, so "who was mayor on date X" stays answerable.
+    It describes the world; what a user may see in the software stays with accounts.Membership.
+    """
+
+    Role = MandateRole
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="mandates", verbose_name="contact"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="mandates",
+        verbose_name="instance",
+        help_text="La commune, l'intercommunalité ou l'organisme où s'exerce le mandat ou la fonction.",
+    )
+    role = models.CharField("rôle", max_length=20, choices=MandateRole)
+    title = models.CharField(
+        "intitulé",
+        max_length=200,
+        blank=True,
+        help_text="Par exemple « Vice-président délégué à l'habitat ».",
+    )
+    valid_from = models.DateField("depuis le")
+    valid_until = models.DateField("jusqu'au", null=True, blank=True, help_text="Vide : en cours.")
+
+    history = HistoricalRecords()
+    objects = MandateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mandat"
+        verbose_name_plural = "mandats"
+        ordering = ("-valid_from", "pk")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=MandateRole.values), name="mandate_role_valid"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="mandate_until_after_from",
+                violation_error_message="La fin du mandat ne peut pas précéder son début.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} — {self.person}"
+
+    @property
+    def label(self) -> str:
+        """« Vice-président délégué à l'habitat (CA du Grand Saint-Dizier…) », « Maire (Wassy) »."""
+        return f"{self.title or self.get_role_display()} ({self.organisation})"
+
+    def is_current_on(self, day: "datetime.date") -> bool:
+        return self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)

@@ -1,15 +1,21 @@
-"""Writes of the partners app."""
+"""Writes of the partners app: the geography import, and the directory (organisations, contacts,
+mandates, offers) — keyword-only, validated with full_clean, atomic, recorded in the history."""
 
+import datetime
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from partners.models import Organisation, OrganisationKind
+from partners.models import TERRITORIAL_KINDS, Mandate, Offer, Organisation, OrganisationKind, Person, Theme
+from pvd.accounts.models import User
+from pvd.concurrency import save_versioned
 
 GEOGRAPHY_DIR = settings.BASE_DIR / "partners" / "data" / "decoupage-administratif"
 BATCH_SIZE = 1000
@@ -141,3 +147,234 @@ def geography_import(
     }
     report.add(_upsert(OrganisationKind.COMMUNE, "insee_code", commune_rows, COMMUNE_FIELDS, progress))
     return report
+
+
+# --- The directory: organisations, contacts, mandates, offers ------------------------------------------
+
+
+def _create[M: models.Model](obj: M, *, by: User) -> M:
+    """Validate (French messages, constraints included), record the author, save."""
+    obj.full_clean()
+    obj._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
+    obj.save()
+    return obj
+
+
+def _refuse_territorial(kind: str) -> None:
+    if kind in TERRITORIAL_KINDS:
+        raise ValidationError(
+            {"kind": "Les communes et les intercommunalités viennent de la géographie officielle (import)."}
+        )
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    by: User,
+    kind: str,
+    name: str,
+    siren: str | None = None,
+    website: str = "",
+    email: str = "",
+    phone: str = "",
+    address: str = "",
+) -> Organisation:
+    """A partner organisation (State service, agency, company, association…); never a commune or EPCI."""
+    _refuse_territorial(kind)
+    return _create(
+        Organisation(
+            kind=kind, name=name, siren=siren, website=website, email=email, phone=phone, address=address
+        ),
+        by=by,
+    )
+
+
+def organisation_update(
+    *,
+    organisation: Organisation,
+    expected_version: int,
+    by: User,
+    kind: str,
+    name: str,
+    siren: str | None,
+    website: str,
+    email: str,
+    phone: str,
+    address: str,
+) -> Organisation:
+    """Change a partner organisation; StaleObjectError if someone saved it since `expected_version`."""
+    if organisation.is_territorial:
+        raise ValidationError("Les communes et les intercommunalités se mettent à jour par l'import.")
+    _refuse_territorial(kind)
+    return save_versioned(
+        organisation,
+        expected_version=expected_version,
+        by=by,
+        changes={
+            "kind": kind,
+            "name": name,
+            "siren": siren,
+            "website": website,
+            "email": email,
+            "phone": phone,
+            "address": address,
+        },
+    )
+
+
+@transaction.atomic
+def person_create(
+    *,
+    by: User,
+    organisation: Organisation,
+    first_name: str,
+    last_name: str,
+    civility: str = "",
+    function: str = "",
+    email: str = "",
+    phone: str = "",
+    notes: str = "",
+) -> Person:
+    return _create(
+        Person(
+            organisation=organisation,
+            civility=civility,
+            first_name=first_name,
+            last_name=last_name,
+            function=function,
+            email=email,
+            phone=phone,
+            notes=notes,
+        ),
+        by=by,
+    )
+
+
+def person_update(
+    *,
+    person: Person,
+    expected_version: int,
+    by: User,
+    organisation: Organisation,
+    civility: str,
+    first_name: str,
+    last_name: str,
+    function: str,
+    email: str,
+    phone: str,
+    notes: str,
+) -> Person:
+    """Change a contact; StaleObjectError if someone saved it since `expected_version`."""
+    return save_versioned(
+        person,
+        expected_version=expected_version,
+        by=by,
+        changes={
+            "organisation": organisation,
+            "civility": civility,
+            "first_name": first_name,
+            "last_name": last_name,
+            "function": function,
+            "email": email,
+            "phone": phone,
+            "notes": notes,
+        },
+    )
+
+
+@transaction.atomic
+def mandate_create(
+    *,
+    by: User,
+    person: Person,
+    organisation: Organisation,
+    role: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    title: str = "",
+) -> Mandate:
+    """A dated mandate or function (maire since 28/03/2026…); ValidationError if it ends before it starts."""
+    return _create(
+        Mandate(
+            person=person,
+            organisation=organisation,
+            role=role,
+            title=title,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        ),
+        by=by,
+    )
+
+
+def mandate_update(
+    *,
+    mandate: Mandate,
+    expected_version: int,
+    by: User,
+    organisation: Organisation,
+    role: str,
+    title: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None,
+) -> Mandate:
+    """Change a mandate (typically: set its end); StaleObjectError if someone saved it meanwhile."""
+    return save_versioned(
+        mandate,
+        expected_version=expected_version,
+        by=by,
+        changes={
+            "organisation": organisation,
+            "role": role,
+            "title": title,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class OfferData:
+    """What a manager types for an offer (the form's cleaned data, minus the version)."""
+
+    organisation: Organisation
+    name: str
+    kind: str
+    themes: Iterable[Theme] = ()
+    code: str | None = None
+    description: str = ""
+    conditions: str = ""
+    max_rate: Decimal | None = None
+    cap_amount: Decimal | None = None
+    cap_period: str = ""
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    url: str = ""
+    legal_reference: str = ""
+
+    def fields(self) -> dict[str, object]:
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "themes"}
+        values["code"] = values["code"] or None  # unique column: NULL, not ""
+        return values
+
+
+def _set_themes(offer: Offer, themes: Iterable[Theme], by: User) -> None:
+    wanted = {theme.pk for theme in themes}
+    if wanted != set(offer.themes.values_list("pk", flat=True)):
+        offer._history_user = by  # type: ignore[attr-defined]
+        offer.themes.set(wanted)
+
+
+@transaction.atomic
+def offer_create(*, by: User, data: OfferData) -> Offer:
+    offer = _create(Offer(**data.fields()), by=by)
+    _set_themes(offer, data.themes, by)
+    return offer
+
+
+@transaction.atomic
+def offer_update(*, offer: Offer, expected_version: int, by: User, data: OfferData) -> Offer:
+    """Change an offer and its themes; StaleObjectError if someone saved it since `expected_version`."""
+    offer = save_versioned(offer, expected_version=expected_version, by=by, changes=data.fields())
+    _set_themes(offer, data.themes, by)
+    return offer

@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
 
         from partners.selectors import mayor_communes
         from programmes.selectors import programme_menu
+        from pvd.accounts import policy
 
         user = request.user
         if not user.is_authenticated:
@@ -29,6 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append({"label": name, "url": reverse("programme", args=[pk])})
         for commune in mayor_communes(user).only("name", "insee_code"):
             items.append({"label": commune.name, "url": reverse("commune", args=[commune.insee_code])})
+        if policy.scope_for(user).has_any_role:  # the directory and the offers catalogue (cached scope)
+            items.append({"label": "Partenaires", "url": reverse("partners:directory")})
         if user.is_staff:
             items.append({"label": "Administration", "url": reverse("admin:index")})
         return items

@@ -155,10 +155,84 @@ def _housing_programmes(scope: Scope) -> Q:
     )
 
 
+def sees_contacts(scope: Scope) -> bool:
+    """Contacts are personal data: staff and an active manager, referent or partner role only
+    (on a programme or a housing programme); never mayors-only or operators-only users.
+    docs/decisions/0005-partners-directory.md."""
+    return scope.is_staff or bool(scope.roles & PROGRAMME_ROLES)
+
+
+def _people(scope: Scope) -> Q:
+    """Contacts of the organisations the user sees, for those who may see contacts at all."""
+    if not sees_contacts(scope):
+        return Q(pk__in=[])
+    organisation_model = apps.get_model("partners", "Organisation")
+    return Q(
+        organisation_id__in=organisation_model.objects.filter(_organisations(scope)).order_by().values("pk")
+    )
+
+
+def _mandates(scope: Scope) -> Q:
+    """A mandate is seen with its holder."""
+    if not sees_contacts(scope):
+        return Q(pk__in=[])
+    person_model = apps.get_model("partners", "Person")
+    return Q(person_id__in=person_model.objects.filter(_people(scope)).order_by().values("pk"))
+
+
+def _catalogue(scope: Scope) -> Q:
+    """Offers and themes: a public-sector catalogue, read by anyone with an active role."""
+    return Q() if scope.has_any_role else Q(pk__in=[])
+
+
+def _mayor_programmes(scope: Scope) -> QuerySet:
+    """Subquery: the programmes that contain one of the user's communes as mayor."""
+    through = apps.get_model("programmes", "Programme").communes.through
+    return through.objects.filter(
+        organisation_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id")
+    ).values("programme_id")
+
+
+def _strategy_by_commune(scope: Scope) -> Q:
+    """Stakes and engineering needs: the whole programme for its readers; for a mayor, those of their
+    commune and those common to the programme (no commune)."""
+    mayor_communes = memberships_of(scope, {Role.MAYOR}, "commune_id")
+    return (
+        Q(programme_id__in=_readable_programmes(scope))
+        | Q(commune_id__in=mayor_communes)
+        | Q(commune__isnull=True, programme_id__in=_mayor_programmes(scope))
+    )
+
+
+def _strategy_of_programme(scope: Scope) -> Q:
+    """Documents and the revitalisation project: the programme's readers and the mayors of its communes."""
+    return Q(programme_id__in=_readable_programmes(scope)) | Q(programme_id__in=_mayor_programmes(scope))
+
+
+def _axes(scope: Scope) -> Q:
+    project_model = apps.get_model("programmes", "RevitalisationProject")
+    return Q(project_id__in=project_model.objects.filter(_strategy_of_programme(scope)).values("pk"))
+
+
+def _objectives(scope: Scope) -> Q:
+    axis_model = apps.get_model("programmes", "Axis")
+    return Q(axis_id__in=axis_model.objects.filter(_axes(scope)).values("pk"))
+
+
 RULES: dict[str, Callable[[Scope], Q]] = {
+    "programmes.strategicdocument": _strategy_of_programme,
+    "programmes.stake": _strategy_by_commune,
+    "programmes.engineeringneed": _strategy_by_commune,
+    "programmes.revitalisationproject": _strategy_of_programme,
+    "programmes.axis": _axes,
+    "programmes.objective": _objectives,
     "programmes.programme": _programmes,
     "partners.organisation": _organisations,
     "operations.housingprogramme": _housing_programmes,
+    "partners.person": _people,
+    "partners.mandate": _mandates,
+    "partners.offer": _catalogue,
+    "partners.theme": _catalogue,
 }
 
 # Rules whose Q crosses a multi-valued relation need DISTINCT (prefer `pk IN (subquery)` rules: none do).
@@ -183,6 +257,17 @@ def visible_to[M: models.Model](queryset: QuerySet[M], user: object) -> QuerySet
     return scoped
 
 
+def strategy_programmes[M: models.Model](queryset: QuerySet[M], user: object) -> QuerySet[M]:
+    """Programmes whose strategy (documents, stakes, needs, project) the user reads: the programme's
+    readers, and the mayors of its communes — who do not open the programme page itself."""
+    scope = scope_for(user)
+    if not scope.authenticated:
+        return queryset.none()
+    if scope.is_staff:
+        return queryset
+    return queryset.filter(Q(pk__in=_readable_programmes(scope)) | Q(pk__in=_mayor_programmes(scope)))
+
+
 def get_for_user[M: models.Model](queryset: QuerySet[M], user: object, **lookup: object) -> M:
     """One object in the user's scope, or 404: out of scope looks exactly like non-existent."""
     try:
@@ -197,6 +282,28 @@ def get_for_user[M: models.Model](queryset: QuerySet[M], user: object, **lookup:
 def can_edit_programme(user: object, programme: models.Model) -> bool:
     scope = scope_for(user)
     return scope.is_staff or programme.pk in scope.managed_programmes
+
+
+def can_view_contacts(user: object) -> bool:
+    """May the user see contacts (people and mandates) at all? Outside that, contact pages answer 404."""
+    return sees_contacts(scope_for(user))
+
+
+def can_manage_directory(user: object) -> bool:
+    """Create and edit partner organisations, contacts, mandates and offers: managers and staff."""
+    scope = scope_for(user)
+    return scope.is_staff or bool(scope.managed_programmes or scope.managed_housing_programmes)
+
+
+def can_edit_strategy(user: object, programme: models.Model) -> bool:
+    """Documents, stakes, the project's drafts and engineering needs: the programme's managers."""
+    return can_edit_programme(user, programme)
+
+
+def can_validate_project(user: object, programme: models.Model) -> bool:
+    """Validating (or sending back) the revitalisation project is the élu référent's decision."""
+    scope = scope_for(user)
+    return programme.pk in scope.referent_programmes
 
 
 def can_view_history(user: object, obj: models.Model) -> bool:
