@@ -3,7 +3,9 @@ come in later issues)."""
 
 from typing import TYPE_CHECKING, Self
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -84,3 +86,377 @@ class Programme(VersionedModel):
                     "adhesion_signed_on": "La convention d'adhésion ne peut pas précéder la sélection du programme."
                 }
             )
+
+
+# --- Strategy: documents, stakes, the revitalisation project, engineering needs -------------------------
+
+
+class DocumentKind(models.TextChoices):
+    SCOT = "scot", "SCoT"
+    PLUI = "plui", "PLUi / PLU / carte communale"
+    PLH = "plh", "PLH"
+    PCAET = "pcaet", "PCAET"
+    CRTE = "crte", "CRTE / projet de territoire"
+    COMMERCE_STUDY = "commerce_study", "Étude commerce"
+    MOBILITY_STUDY = "mobility_study", "Étude mobilité"
+    HOUSING_STUDY = "housing_study", "Étude habitat / pré-opérationnelle OPAH"
+    HERITAGE_STUDY = "heritage_study", "Étude patrimoniale"
+    DIAGNOSTIC = "diagnostic", "Diagnostic de territoire"
+    OTHER = "other", "Autre document ou étude"
+
+
+class DocumentStatus(models.TextChoices):
+    IN_FORCE = "in_force", "En vigueur"
+    IN_PROGRESS = "in_progress", "En cours d'élaboration"
+    PLANNED = "planned", "Prévu"
+
+
+class StrategicDocument(VersionedModel):
+    """A strategic document or study of the territory (SCoT, PLUi, étude commerce…), the stakes' source."""
+
+    Kind = DocumentKind
+    Status = DocumentStatus
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="documents", verbose_name="programme"
+    )
+    title = models.CharField("titre", max_length=250)
+    kind = models.CharField("nature", max_length=30, choices=DocumentKind)
+    author = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authored_documents",
+        verbose_name="auteur (organisme)",
+    )
+    year = models.PositiveSmallIntegerField(
+        "année", null=True, blank=True, validators=[MinValueValidator(1950), MaxValueValidator(2100)]
+    )
+    status = models.CharField("état", max_length=20, choices=DocumentStatus, default=DocumentStatus.IN_FORCE)
+    file = models.FileField("fichier", upload_to="strategie/documents/%Y/", max_length=255, blank=True)
+    url = models.URLField("lien", max_length=500, blank=True)
+    themes = models.ManyToManyField(
+        "partners.Theme", related_name="documents", verbose_name="thèmes", blank=True
+    )
+    communes = models.ManyToManyField(
+        "partners.Organisation",
+        related_name="strategic_documents",
+        verbose_name="communes concernées",
+        blank=True,
+        limit_choices_to={"kind": "commune"},
+    )
+    summary = models.TextField("résumé", blank=True)
+
+    history = HistoricalRecords(m2m_fields=[themes, communes])
+
+    class Meta:
+        verbose_name = "document stratégique ou étude"
+        verbose_name_plural = "documents stratégiques et études"
+        ordering = ("-year", "title", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DocumentKind.values), name="strategicdocument_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DocumentStatus.values), name="strategicdocument_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | (Q(year__gte=1950) & Q(year__lte=2100)),
+                name="strategicdocument_year_plausible",
+                violation_error_message="L'année doit être comprise entre 1950 et 2100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StakePriority(models.IntegerChoices):
+    HIGH = 1, "Prioritaire"
+    MEDIUM = 2, "Important"
+    LOW = 3, "Secondaire"
+
+
+class Stake(VersionedModel):
+    """An issue (enjeu) drawn from the documents, for one theme and one commune (or the whole programme)."""
+
+    Priority = StakePriority
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="stakes", verbose_name="programme"
+    )
+    title = models.CharField("enjeu", max_length=250)
+    description = models.TextField("description", blank=True)
+    theme = models.ForeignKey(
+        "partners.Theme", on_delete=models.PROTECT, related_name="stakes", verbose_name="thème"
+    )
+    commune = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stakes",
+        verbose_name="commune",
+        help_text="Vide : enjeu commun à tout le programme.",
+        limit_choices_to={"kind": "commune"},
+    )
+    priority = models.PositiveSmallIntegerField(
+        "priorité", choices=StakePriority, default=StakePriority.MEDIUM
+    )
+    sources = models.ManyToManyField(
+        StrategicDocument, related_name="stakes", verbose_name="documents sources", blank=True
+    )
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        verbose_name = "enjeu"
+        verbose_name_plural = "enjeux"
+        ordering = ("priority", "theme__order", "title", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(priority__in=StakePriority.values), name="stake_priority_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "Soumis à validation"
+    VALIDATED = "validated", "Validé"
+    SUPERSEDED = "superseded", "Remplacé par une version plus récente"
+
+
+class RevitalisationProject(VersionedModel):
+    """One version of a programme's revitalisation project (projet de revitalisation / de territoire).
+
+    The élu référent validates a submitted version; a validated version is frozen (its `snapshot` keeps
+    the vision, axes and objectives as validated) and later changes go into a new version.
+    """
+
+    Status = ProjectStatus
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="projects", verbose_name="programme"
+    )
+    number = models.PositiveSmallIntegerField("version")
+    status = models.CharField("statut", max_length=20, choices=ProjectStatus, default=ProjectStatus.DRAFT)
+    title = models.CharField("titre", max_length=250, default="Projet de revitalisation")
+    vision = models.TextField("vision", blank=True)
+    submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="soumis par",
+    )
+    validated_on = models.DateField("validé le", null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="validé par",
+    )
+    validation_comment = models.TextField("commentaire de validation", blank=True)
+    deliberation_reference = models.CharField("délibération", max_length=200, blank=True)
+    snapshot = models.JSONField("contenu validé (figé)", null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "projet de revitalisation"
+        verbose_name_plural = "projets de revitalisation"
+        ordering = ("programme", "-number", "pk")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ProjectStatus.values), name="project_status_valid"),
+            models.UniqueConstraint(
+                fields=["programme", "number"],
+                name="project_number_unique",
+                violation_error_message="Cette version du projet existe déjà.",
+            ),
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=Q(status__in=[ProjectStatus.DRAFT, ProjectStatus.SUBMITTED]),
+                name="project_one_open_version",
+                violation_error_message="Une version du projet est déjà en cours d'élaboration.",
+            ),
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=Q(status=ProjectStatus.VALIDATED),
+                name="project_one_validated_version",
+                violation_error_message="Le programme a déjà une version validée en vigueur.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ProjectStatus.VALIDATED)
+                | Q(validated_on__isnull=False, snapshot__isnull=False),
+                name="project_validated_is_dated_and_frozen",
+                violation_error_message="Une version validée porte sa date de validation et son contenu figé.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} — version {self.number}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == ProjectStatus.DRAFT
+
+
+class Axis(VersionedModel):
+    """A strategic axis (axe / orientation stratégique) of one project version."""
+
+    project = models.ForeignKey(
+        RevitalisationProject, on_delete=models.CASCADE, related_name="axes", verbose_name="projet"
+    )
+    order = models.PositiveSmallIntegerField("ordre", default=1)
+    title = models.CharField("axe", max_length=250)
+    description = models.TextField("description", blank=True)
+    themes = models.ManyToManyField("partners.Theme", related_name="axes", verbose_name="thèmes", blank=True)
+    stakes = models.ManyToManyField(Stake, related_name="axes", verbose_name="enjeux traités", blank=True)
+
+    history = HistoricalRecords(m2m_fields=[themes, stakes])
+
+    class Meta:
+        verbose_name = "axe stratégique"
+        verbose_name_plural = "axes stratégiques"
+        ordering = ("project", "order", "pk")
+
+    def __str__(self) -> str:
+        return f"Axe {self.order} — {self.title}"
+
+
+class Objective(VersionedModel):
+    """An operational objective of an axis."""
+
+    axis = models.ForeignKey(Axis, on_delete=models.CASCADE, related_name="objectives", verbose_name="axe")
+    order = models.PositiveSmallIntegerField("ordre", default=1)
+    title = models.CharField("objectif opérationnel", max_length=250)
+    description = models.TextField("description", blank=True)
+    themes = models.ManyToManyField(
+        "partners.Theme", related_name="objectives", verbose_name="thèmes", blank=True
+    )
+    stakes = models.ManyToManyField(
+        Stake, related_name="objectives", verbose_name="enjeux traités", blank=True
+    )
+
+    history = HistoricalRecords(m2m_fields=[themes, stakes])
+
+    class Meta:
+        verbose_name = "objectif opérationnel"
+        verbose_name_plural = "objectifs opérationnels"
+        ordering = ("axis", "order", "pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NeedKind(models.TextChoices):
+    STUDY = "study", "Étude"
+    EXPERTISE = "expertise", "Expertise"
+    AMO = "amo", "Assistance à maîtrise d'ouvrage (AMO)"
+    TRAINING = "training", "Formation"
+
+
+class NeedStatus(models.TextChoices):
+    IDENTIFIED = "identified", "Identifié"
+    REQUESTED = "requested", "Sollicité auprès d'un partenaire"
+    GRANTED = "granted", "Accordé"
+    IN_PROGRESS = "in_progress", "En cours"
+    DELIVERED = "delivered", "Livré"
+    DROPPED = "dropped", "Abandonné"
+
+
+class EngineeringNeed(VersionedModel):
+    """An engineering need (besoin d'ingénierie) by theme and commune, and the partner offer mobilised."""
+
+    Kind = NeedKind
+    Status = NeedStatus
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="engineering_needs", verbose_name="programme"
+    )
+    title = models.CharField("besoin", max_length=250)
+    theme = models.ForeignKey(
+        "partners.Theme", on_delete=models.PROTECT, related_name="engineering_needs", verbose_name="thème"
+    )
+    commune = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="engineering_needs",
+        verbose_name="commune",
+        help_text="Vide : besoin commun au programme.",
+        limit_choices_to={"kind": "commune"},
+    )
+    kind = models.CharField("nature", max_length=20, choices=NeedKind)
+    scope = models.TextField("contenu de la mission", blank=True)
+    deliverable = models.TextField("livrable attendu", blank=True)
+    estimated_cost_ht = models.DecimalField(
+        "coût estimé (€ HT)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    status = models.CharField("statut", max_length=20, choices=NeedStatus, default=NeedStatus.IDENTIFIED)
+    offer = models.ForeignKey(
+        "partners.Offer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="engineering_needs",
+        verbose_name="offre mobilisée",
+    )
+    partner_answer = models.TextField("réponse du partenaire", blank=True)
+    requested_on = models.DateField("sollicité le", null=True, blank=True)
+    answered_on = models.DateField("réponse le", null=True, blank=True)
+    started_on = models.DateField("démarré le", null=True, blank=True)
+    delivered_on = models.DateField("livré le", null=True, blank=True)
+    stakes = models.ManyToManyField(
+        Stake, related_name="engineering_needs", verbose_name="enjeux", blank=True
+    )
+
+    history = HistoricalRecords(m2m_fields=[stakes])
+
+    class Meta:
+        verbose_name = "besoin d'ingénierie"
+        verbose_name_plural = "besoins d'ingénierie"
+        ordering = ("theme__order", "title", "pk")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=NeedKind.values), name="engineeringneed_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=NeedStatus.values), name="engineeringneed_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_cost_ht__isnull=True) | Q(estimated_cost_ht__gte=0),
+                name="engineeringneed_cost_gte_0",
+                violation_error_message="Le coût estimé ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_on__isnull=True)
+                | Q(requested_on__isnull=True)
+                | Q(answered_on__gte=F("requested_on")),
+                name="engineeringneed_answer_after_request",
+                violation_error_message="La réponse du partenaire ne peut pas précéder la sollicitation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivered_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(delivered_on__gte=F("started_on")),
+                name="engineeringneed_delivery_after_start",
+                violation_error_message="La livraison ne peut pas précéder le démarrage.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,9 +1,66 @@
 from django.urls import path
 
-from programmes import views
+from programmes.views import documents as document_views
+from programmes.views import needs as need_views
+from programmes.views import overview as overview_views
+from programmes.views import programme as programme_views
+from programmes.views import project as project_views
+from programmes.views import stakes as stake_views
 
 app_name = "programmes"
 
 urlpatterns = [
-    path("<int:pk>/modifier/", views.programme_edit, name="edit"),
+    path("<int:pk>/modifier/", programme_views.programme_edit, name="edit"),
+    # --- strategy: documents, stakes, engineering needs (issue 3) ---
+    path("<int:pk>/documents/", document_views.document_list, name="documents"),
+    path("<int:pk>/documents/nouveau/", document_views.document_create, name="document_create"),
+    path("<int:pk>/documents/export.xlsx", document_views.document_export, name="documents_export"),
+    path("documents/<int:pk>/", document_views.document_detail, name="document_detail"),
+    path("documents/<int:pk>/modifier/", document_views.document_edit, name="document_edit"),
+    path("documents/<int:pk>/fichier/", document_views.document_file, name="document_file"),
+    path("<int:pk>/enjeux/", stake_views.stake_list, name="stakes"),
+    path("<int:pk>/enjeux/nouveau/", stake_views.stake_create, name="stake_create"),
+    path("<int:pk>/enjeux/export.xlsx", stake_views.stake_export, name="stakes_export"),
+    path("enjeux/<int:pk>/", stake_views.stake_detail, name="stake_detail"),
+    path("enjeux/<int:pk>/modifier/", stake_views.stake_edit, name="stake_edit"),
+    path("<int:pk>/besoins/", need_views.need_list, name="needs"),
+    path("<int:pk>/besoins/nouveau/", need_views.need_create, name="need_create"),
+    path("<int:pk>/besoins/export.xlsx", need_views.need_export, name="needs_export"),
+    path("besoins/<int:pk>/", need_views.need_detail, name="need_detail"),
+    path("besoins/<int:pk>/modifier/", need_views.need_edit, name="need_edit"),
+    path("besoins/<int:pk>/statut/", need_views.need_transition, name="need_transition"),
+    # --- strategy: revitalisation project and overview (issue 3) ---
+    path("<int:pk>/strategie/", overview_views.strategy_overview, name="strategy"),
+    path("<int:pk>/projet/", project_views.project_detail, name="project"),
+    path("<int:pk>/projet/nouvelle-version/", project_views.project_start, name="project_start"),
+    path("<int:pk>/projet/vision/", project_views.project_vision, name="project_vision"),
+    path("<int:pk>/projet/soumettre/", project_views.project_submit, name="project_submit"),
+    path("<int:pk>/projet/validation/", project_views.project_validation, name="project_validation"),
+    path("<int:pk>/projet/versions/<int:number>/", project_views.project_version, name="project_version"),
+    path("<int:pk>/projet/comparer/", project_views.project_compare, name="project_compare"),
+    path("<int:pk>/projet/imprimer/", project_views.project_print, name="project_print"),
+    path("<int:pk>/projet/axes/ajouter/", project_views.axis_create, name="axis_create"),
+    path("<int:pk>/projet/axes/<int:axis_pk>/modifier/", project_views.axis_edit, name="axis_edit"),
+    path("<int:pk>/projet/axes/<int:axis_pk>/supprimer/", project_views.axis_delete, name="axis_delete"),
+    path("<int:pk>/projet/axes/<int:axis_pk>/deplacer/", project_views.axis_move, name="axis_move"),
+    path(
+        "<int:pk>/projet/axes/<int:axis_pk>/objectifs/ajouter/",
+        project_views.objective_create,
+        name="objective_create",
+    ),
+    path(
+        "<int:pk>/projet/objectifs/<int:objective_pk>/modifier/",
+        project_views.objective_edit,
+        name="objective_edit",
+    ),
+    path(
+        "<int:pk>/projet/objectifs/<int:objective_pk>/supprimer/",
+        project_views.objective_delete,
+        name="objective_delete",
+    ),
+    path(
+        "<int:pk>/projet/objectifs/<int:objective_pk>/deplacer/",
+        project_views.objective_move,
+        name="objective_move",
+    ),
 ]

@@ -14,6 +14,9 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS, Territory
+from tests.partners import objects as directory
+from tests.programmes.project_rows import project_rows
+from tests.programmes.strategy_rows import strategy_rows
 
 ANON, MAN, REF, MW, MP, OPE, PAR, OUT, STAFF = PERSONAS
 
@@ -80,6 +83,347 @@ CASES = [
         label="Saint-Dizier, in no programme",
     ),
     Case("commune", lambda t: {"insee_code": "99999"}, every(404, anonymous=302), label="unknown code"),
+    # --- strategy: documents, stakes, engineering needs (issue 3) ---
+    # Readers of the programme and mayors of its communes read its strategy; managers write (403 for other
+    # readers). Stakes and needs of Wassy are out of scope for the mayor of La Porte du Der (404).
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in ["programmes:documents", "programmes:stakes", "programmes:needs"]
+        + ["programmes:documents_export", "programmes:stakes_export", "programmes:needs_export"]
+    ],
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=403,
+                mayor_of_wassy=403,
+                mayor_of_la_porte_du_der=403,
+                partner=403,
+                staff=200,
+            ),
+        )
+        for name in ["programmes:document_create", "programmes:stake_create", "programmes:need_create"]
+    ],
+    Case(
+        "programmes:documents",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    Case(
+        "programmes:document_detail",
+        lambda t: {"pk": strategy_rows(t).document.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=200,
+            mayor_of_wassy=200,
+            mayor_of_la_porte_du_der=200,
+            partner=200,
+            staff=200,
+        ),
+    ),
+    Case(
+        "programmes:document_file",
+        lambda t: {"pk": strategy_rows(t).document.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=200,
+            mayor_of_wassy=200,
+            mayor_of_la_porte_du_der=200,
+            partner=200,
+            staff=200,
+        ),
+    ),
+    Case(
+        "programmes:document_edit",
+        lambda t: {"pk": strategy_rows(t).document.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=403,
+            mayor_of_wassy=403,
+            mayor_of_la_porte_du_der=403,
+            partner=403,
+            staff=200,
+        ),
+    ),
+    Case(
+        "programmes:stake_detail",
+        lambda t: {"pk": strategy_rows(t).stake.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+    ),
+    Case(
+        "programmes:stake_edit",
+        lambda t: {"pk": strategy_rows(t).stake.pk},
+        every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+    ),
+    Case(
+        "programmes:need_detail",
+        lambda t: {"pk": strategy_rows(t).need.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+    ),
+    Case(
+        "programmes:need_edit",
+        lambda t: {"pk": strategy_rows(t).need.pk},
+        every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+    ),
+    Case("programmes:need_transition", lambda t: {"pk": strategy_rows(t).need.pk}, every(405)),  # POST only
+    # --- strategy: revitalisation project and overview (issue 3) ---
+    # The strategy overview and the project are read by the programme's readers and the mayors of its
+    # communes; the team (managers, staff) edits the draft (403 for the other readers); only the élu
+    # référent opens the validation page (403 even for staff). project_rows: v1 validated, v2 draft.
+    *[
+        Case(
+            name,
+            lambda t: {"pk": project_rows(t).draft.programme_id},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in [
+            "programmes:strategy",
+            "programmes:project",
+            "programmes:project_compare",
+            "programmes:project_print",
+        ]
+    ],
+    Case(
+        "programmes:strategy",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    Case(
+        "programmes:project",
+        lambda t: {"pk": t.programme.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=200,
+            mayor_of_wassy=200,
+            mayor_of_la_porte_du_der=200,
+            partner=200,
+            staff=200,
+        ),
+        label="no version yet",
+    ),
+    Case(
+        "programmes:project_version",
+        lambda t: {"pk": t.programme.pk, "number": project_rows(t).validated.number},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=200,
+            mayor_of_wassy=200,
+            mayor_of_la_porte_du_der=200,
+            partner=200,
+            staff=200,
+        ),
+    ),
+    Case(
+        "programmes:project_version",
+        lambda t: {"pk": t.programme.pk, "number": 9},
+        every(404, anonymous=302),
+        label="unknown version",
+    ),
+    Case(
+        "programmes:project_validation",
+        lambda t: {"pk": project_rows(t).draft.programme_id},
+        every(
+            404,
+            anonymous=302,
+            manager=403,
+            referent=200,
+            mayor_of_wassy=403,
+            mayor_of_la_porte_du_der=403,
+            partner=403,
+            staff=403,
+        ),
+    ),
+    *[
+        Case(
+            name,
+            kwargs,
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=403,
+                mayor_of_wassy=403,
+                mayor_of_la_porte_du_der=403,
+                partner=403,
+                staff=200,
+            ),
+        )
+        for name, kwargs in [
+            ("programmes:project_vision", lambda t: {"pk": project_rows(t).draft.programme_id}),
+            ("programmes:axis_create", lambda t: {"pk": project_rows(t).draft.programme_id}),
+            ("programmes:axis_edit", lambda t: {"pk": t.programme.pk, "axis_pk": project_rows(t).axis.pk}),
+            (
+                "programmes:objective_create",
+                lambda t: {"pk": t.programme.pk, "axis_pk": project_rows(t).axis.pk},
+            ),
+            (
+                "programmes:objective_edit",
+                lambda t: {"pk": t.programme.pk, "objective_pk": project_rows(t).objective.pk},
+            ),
+        ]
+    ],
+    Case(
+        "programmes:axis_edit",
+        lambda t: {"pk": t.programme.pk, "axis_pk": project_rows(t).validated_axis.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=302,
+            referent=403,
+            mayor_of_wassy=403,
+            mayor_of_la_porte_du_der=403,
+            partner=403,
+            staff=302,
+        ),
+        label="a validated version's axis: back to the project",
+    ),
+    *[
+        Case(name, kwargs, every(405, anonymous=302))  # POST only
+        for name, kwargs in [
+            ("programmes:project_start", lambda t: {"pk": t.programme.pk}),
+            ("programmes:project_submit", lambda t: {"pk": t.programme.pk}),
+            ("programmes:axis_delete", lambda t: {"pk": t.programme.pk, "axis_pk": 1}),
+            ("programmes:axis_move", lambda t: {"pk": t.programme.pk, "axis_pk": 1}),
+            ("programmes:objective_delete", lambda t: {"pk": t.programme.pk, "objective_pk": 1}),
+            ("programmes:objective_move", lambda t: {"pk": t.programme.pk, "objective_pk": 1}),
+        ]
+    ],
+    # --- partners: directory, contacts (personal data: 404 for mayors and operators), offers (issue 3) ---
+    Case("partners:directory", NO_KWARGS, every(200, **LOGGED_IN_ONLY)),
+    Case("partners:detail", lambda t: {"pk": t.anah.pk}, every(200, **LOGGED_IN_ONLY), label="Anah"),
+    Case(
+        "partners:detail",
+        lambda t: {"pk": t.wassy.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+        label="Wassy",
+    ),
+    Case(
+        "partners:detail",
+        lambda t: {"pk": t.epci.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=200,
+            mayor_of_wassy=200,
+            mayor_of_la_porte_du_der=200,
+            partner=200,
+            staff=200,
+        ),
+        label="the EPCI",
+    ),
+    Case(
+        "partners:organisation_create",
+        NO_KWARGS,
+        every(403, anonymous=302, manager=200, outsider=200, staff=200),
+    ),
+    Case(
+        "partners:organisation_edit",
+        lambda t: {"pk": t.anah.pk},
+        every(403, anonymous=302, manager=200, outsider=200, staff=200),
+        label="Anah",
+    ),
+    Case(
+        "partners:organisation_edit",
+        lambda t: {"pk": t.wassy.pk},
+        every(404, anonymous=302),
+        label="a commune comes from the official geography",
+    ),
+    Case(
+        "partners:person_create",
+        lambda t: {"pk": t.anah.pk},
+        every(404, anonymous=302, manager=200, outsider=200, staff=200, referent=403, partner=403),
+        label="Anah",
+    ),
+    Case(
+        "partners:person_create",
+        lambda t: {"pk": t.wassy.pk},
+        every(404, anonymous=302, manager=200, staff=200, referent=403, partner=403),
+        label="Wassy",
+    ),
+    Case(
+        "partners:person_detail",
+        lambda t: {"pk": directory.anah_contact(t).pk},
+        every(404, anonymous=302, manager=200, referent=200, partner=200, outsider=200, staff=200),
+        label="Anah contact",
+    ),
+    Case(
+        "partners:person_detail",
+        lambda t: {"pk": directory.wassy_mayor_contact(t).pk},
+        every(404, anonymous=302, manager=200, referent=200, partner=200, staff=200),
+        label="mayor of Wassy",
+    ),
+    Case(
+        "partners:person_edit",
+        lambda t: {"pk": directory.wassy_mayor_contact(t).pk},
+        every(404, anonymous=302, manager=200, staff=200, referent=403, partner=403),
+    ),
+    Case(
+        "partners:mandate_create",
+        lambda t: {"pk": directory.wassy_mayor_contact(t).pk},
+        every(404, anonymous=302, manager=200, staff=200, referent=403, partner=403),
+    ),
+    Case(
+        "partners:mandate_edit",
+        lambda t: {"pk": directory.wassy_mayor_mandate(t).pk},
+        every(404, anonymous=302, manager=200, staff=200, referent=403, partner=403),
+    ),
+    Case(
+        "partners:contacts_csv",
+        NO_KWARGS,
+        every(404, anonymous=302, manager=200, referent=200, partner=200, outsider=200, staff=200),
+    ),
+    Case(
+        "partners:contacts_xlsx",
+        NO_KWARGS,
+        every(404, anonymous=302, manager=200, referent=200, partner=200, outsider=200, staff=200),
+    ),
+    Case("partners:offers", NO_KWARGS, every(200, **LOGGED_IN_ONLY)),
+    Case("partners:offer_detail", lambda t: {"pk": directory.anah_offer(t).pk}, every(200, **LOGGED_IN_ONLY)),
+    Case("partners:offer_create", NO_KWARGS, every(403, anonymous=302, manager=200, outsider=200, staff=200)),
+    Case(
+        "partners:offer_edit",
+        lambda t: {"pk": directory.anah_offer(t).pk},
+        every(403, anonymous=302, manager=200, outsider=200, staff=200),
+    ),
     Case("accounts:login", NO_KWARGS, every(302, anonymous=200)),
     Case("accounts:logout", NO_KWARGS, every(405)),  # POST only
     Case("accounts:password_reset", NO_KWARGS, every(200)),

@@ -165,3 +165,13 @@ def test_an_administrator_home_is_paginated_by_twenty(client_for, staff, territo
     assert first.count('class="card h-100"') == 20
     second = client.get("/?page=2").content.decode()
     assert second.count('class="card h-100"') == 7  # 25 + the two of the territory fixture
+
+
+def test_the_mayor_reaches_the_programme_strategy_from_her_commune_page(
+    client_for, mayor_of_wassy, territory
+) -> None:
+    client = client_for("mayor_of_wassy")
+    page = client.get("/communes/52550/").content.decode()
+    strategy = reverse("programmes:strategy", args=[territory.programme.pk])
+    assert strategy in page
+    assert client.get(strategy).status_code == 200

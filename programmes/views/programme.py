@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from programmes import selectors, services
-from programmes.forms import ProgrammeKeyDatesForm
+from programmes import selectors
+from programmes.forms.programme import ProgrammeKeyDatesForm
+from programmes.services import programme as services
 from pvd.accounts import policy
 from pvd.concurrency import StaleObjectError
 

@@ -1,0 +1,1 @@
+"""Forms of the programmes app, one module per subject."""
