@@ -72,10 +72,14 @@ class Involvement:
     owned_housing_programmes: list[models.Model]
     operated_housing_programmes: list[models.Model]
     accounts: list[Membership]  # today's roles of users on this commune (mayors)
+    authored_documents: list[models.Model]  # strategic documents and studies it wrote
+    mobilised_offers: list[models.Model]  # engineering needs that mobilise one of its offers
 
     def __bool__(self) -> bool:
         return any(
             (
+                self.authored_documents,
+                self.mobilised_offers,
                 self.programmes_as_epci,
                 self.programmes_as_commune,
                 self.owned_housing_programmes,
@@ -113,7 +117,22 @@ def _involvement(user: User, organisation: Organisation, with_accounts: bool) ->
             housing_model.objects.filter(Q(owner=organisation) | Q(operator=organisation)), user
         ).order_by("name", "pk")
     )
+    # The strategy's models are reached through reverse relations: partners imports no higher app.
+    document_model = Organisation._meta.get_field("authored_documents").related_model
+    need_model = Offer._meta.get_field("engineering_needs").related_model
+    authored = list(
+        policy.visible_to(document_model.objects.filter(author=organisation), user)
+        .select_related("programme")
+        .order_by("-year", "title", "pk")
+    )
+    mobilised = list(
+        policy.visible_to(need_model.objects.filter(offer__organisation=organisation), user)
+        .select_related("programme", "offer", "commune")
+        .order_by("title", "pk")
+    )
     return Involvement(
+        authored_documents=authored,
+        mobilised_offers=mobilised,
         programmes_as_epci=scoped(organisation.programmes_as_epci) if kind == OrganisationKind.EPCI else [],
         programmes_as_commune=scoped(organisation.programmes) if kind == OrganisationKind.COMMUNE else [],
         owned_housing_programmes=[hp for hp in housing if hp.owner_id == organisation.pk],

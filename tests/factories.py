@@ -7,7 +7,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from operations.models import HousingProgramme, HousingProgrammeKind
-from partners.models import Organisation, OrganisationKind
+from partners.models import Offer, OfferKind, Organisation, OrganisationKind
 from programmes.models import Programme
 from pvd.accounts.models import Membership, Role, User
 
@@ -97,3 +97,18 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = Role.MANAGER
     valid_from = datetime.date(2020, 1, 1)
+
+
+class OfferFactory(DjangoModelFactory):
+    class Meta:
+        model = Offer
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Offre n° {n}")
+    kind = OfferKind.ENGINEERING
+
+    @factory.post_generation
+    def themes(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.themes.set(extracted)

@@ -14,8 +14,8 @@ from programmes.models import EngineeringNeed, NeedStatus, StrategicDocument
 from pvd.accounts.models import User
 from tests.conftest import Territory
 from tests.e2e.test_mayor_journey import PASSWORD, log_in
-from tests.factories import OrganisationFactory
-from tests.programmes.factories import PDF_BYTES, OfferFactory, theme
+from tests.factories import OfferFactory, OrganisationFactory
+from tests.programmes.factories import PDF_BYTES, theme
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from partners.models import Mandate, MandateRole, Offer, OfferKind, Person
+from partners.models import Mandate, MandateRole, Person
 from tests.factories import OrganisationFactory
 
 
@@ -28,18 +28,3 @@ class MandateFactory(DjangoModelFactory):
     organisation = factory.SelfAttribute("person.organisation")
     role = MandateRole.OTHER
     valid_from = datetime.date(2026, 3, 28)
-
-
-class OfferFactory(DjangoModelFactory):
-    class Meta:
-        model = Offer
-        skip_postgeneration_save = True
-
-    organisation = factory.SubFactory(OrganisationFactory)
-    name = factory.Sequence(lambda n: f"Offre n° {n}")
-    kind = OfferKind.ENGINEERING
-
-    @factory.post_generation
-    def themes(self, create: bool, extracted: list | None, **kwargs: object) -> None:
-        if create and extracted:
-            self.themes.set(extracted)

@@ -6,8 +6,7 @@ import html
 import re
 
 from partners.models import OfferKind, OrganisationKind, Theme
-from tests.factories import OrganisationFactory
-from tests.partners.factories import OfferFactory
+from tests.factories import OfferFactory, OrganisationFactory
 
 
 def row_names(response) -> list[str]:

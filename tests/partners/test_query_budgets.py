@@ -3,9 +3,9 @@
 import pytest
 
 from partners.models import MandateRole, OrganisationKind, Theme
-from tests.factories import OrganisationFactory
+from tests.factories import OfferFactory, OrganisationFactory
 from tests.partners import objects
-from tests.partners.factories import MandateFactory, OfferFactory, PersonFactory
+from tests.partners.factories import MandateFactory, PersonFactory
 
 
 def grow(territory, factor: int) -> None:
@@ -56,9 +56,10 @@ def test_partner_page_query_budget_is_flat(
     grow(territory, factor)
     client = client_for("manager")
     # session, user, memberships (scope), organisation + EPCI, contacts, their current mandates,
-    # office holders, offers, their themes, housing programmes owned or operated, menu: programmes,
-    # history, session refresh (savepoint, update, release); an agency has no programme as EPCI or commune
-    with django_assert_num_queries(15):
+    # office holders, offers, their themes, housing programmes owned or operated, strategic documents it
+    # authored, engineering needs mobilising its offers, menu: programmes, history, session refresh
+    # (savepoint, update, release); an agency has no programme as EPCI or commune
+    with django_assert_num_queries(17):
         assert client.get(f"/partenaires/{territory.anah.pk}/").status_code == 200
 
 
@@ -69,9 +70,9 @@ def test_commune_partner_page_query_budget_is_flat(
     grow(territory, factor)
     objects.wassy_mayor_mandate(territory)
     client = client_for("manager")
-    # the agency's 15, plus the commune's accounts (memberships + users), its programmes and the names
+    # the agency's 17, plus the commune's accounts (memberships + users), its programmes and the names
     # in its history (its EPCI); minus the offers' themes (a commune carries no offer: no prefetch)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(19):
         assert client.get(f"/partenaires/{territory.wassy.pk}/").status_code == 200
 
 

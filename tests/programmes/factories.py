@@ -6,9 +6,9 @@ import factory
 from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
-from partners.models import Offer, OfferKind, Theme
+from partners.models import Theme
 from programmes.models import EngineeringNeed, NeedKind, Stake, StrategicDocument
-from tests.factories import OrganisationFactory, ProgrammeFactory
+from tests.factories import ProgrammeFactory
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -55,18 +55,3 @@ class NeedFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Besoin n° {n}")
     theme = factory.LazyFunction(lambda: theme("mobilite"))
     kind = NeedKind.STUDY
-
-
-class OfferFactory(DjangoModelFactory):
-    class Meta:
-        model = Offer
-        skip_postgeneration_save = True
-
-    organisation = factory.SubFactory(OrganisationFactory)
-    name = factory.Sequence(lambda n: f"Offre n° {n}")
-    kind = OfferKind.ENGINEERING
-
-    @factory.post_generation
-    def themes(self, create: bool, extracted: list[Theme] | None, **kwargs: object) -> None:
-        if create and extracted:
-            self.themes.set(extracted)

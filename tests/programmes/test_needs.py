@@ -19,8 +19,8 @@ from programmes.strategy_exports import DATE_FORMAT, EUROS_FORMAT
 from pvd.concurrency import StaleObjectError
 from pvd.models import StatusChange
 from tests.conftest import Territory
-from tests.factories import OrganisationFactory, ProgrammeFactory
-from tests.programmes.factories import NeedFactory, OfferFactory, theme
+from tests.factories import OfferFactory, OrganisationFactory, ProgrammeFactory
+from tests.programmes.factories import NeedFactory, theme
 
 S = NeedStatus
 DAY = datetime.date(2026, 11, 2)
