@@ -28,7 +28,7 @@ from programmes.selectors import project as selectors
 from programmes.selectors.strategy import programme_for_strategy
 from programmes.services import project as services
 from programmes.services.errors import StrategyError
-from programmes.views._strategy import programme_context
+from programmes.views._strategy import programme_context, run_service
 from pvd.accounts import policy
 from pvd.concurrency import StaleObjectError
 
@@ -263,20 +263,19 @@ def project_vision(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProjectVisionForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.project_update(
+        saved = run_service(
+            request,
+            form,
+            "La vision du projet est enregistrée.",
+            lambda: services.project_update(
                 project=project,
                 expected_version=data["version"],
                 by=request.user,
                 title=data["title"],
                 vision=data["vision"],
-            )
-        except (StrategyError, StaleObjectError) as error:
-            messages.error(request, str(error))
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, "La vision du projet est enregistrée.")
+            ),
+        )
+        if saved is not None:
             return redirect(_project_url(programme))
     ctx = {
         **programme_context(request, programme),
@@ -347,8 +346,11 @@ def axis_edit(request: HttpRequest, pk: int, axis_pk: int) -> HttpResponse:
     form = AxisForm(request.POST or None, instance=axis, programme=programme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.axis_update(
+        saved = run_service(
+            request,
+            form,
+            f"L'axe « {data['title']} » est enregistré.",
+            lambda: services.axis_update(
                 axis=axis,
                 expected_version=data["version"],
                 by=request.user,
@@ -356,13 +358,9 @@ def axis_edit(request: HttpRequest, pk: int, axis_pk: int) -> HttpResponse:
                 description=data["description"],
                 themes=data["themes"],
                 stakes=data["stakes"],
-            )
-        except (StrategyError, StaleObjectError) as error:
-            messages.error(request, str(error))
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, f"L'axe « {data['title']} » est enregistré.")
+            ),
+        )
+        if saved is not None:
             return redirect(f"{_project_url(programme)}#axe-{axis.pk}")
     ctx = {
         **programme_context(request, programme),
@@ -456,8 +454,11 @@ def objective_edit(request: HttpRequest, pk: int, objective_pk: int) -> HttpResp
     form = ObjectiveForm(request.POST or None, instance=objective, programme=programme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.objective_update(
+        saved = run_service(
+            request,
+            form,
+            f"L'objectif « {data['title']} » est enregistré.",
+            lambda: services.objective_update(
                 objective=objective,
                 expected_version=data["version"],
                 by=request.user,
@@ -465,13 +466,9 @@ def objective_edit(request: HttpRequest, pk: int, objective_pk: int) -> HttpResp
                 description=data["description"],
                 themes=data["themes"],
                 stakes=data["stakes"],
-            )
-        except (StrategyError, StaleObjectError) as error:
-            messages.error(request, str(error))
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, f"L'objectif « {data['title']} » est enregistré.")
+            ),
+        )
+        if saved is not None:
             return redirect(f"{_project_url(programme)}#axe-{objective.axis_id}")
     ctx = {
         **programme_context(request, programme),
