@@ -16,10 +16,9 @@ from pvd.concurrency import StaleObjectError
 def programme_context(request: HttpRequest, programme: Programme) -> dict[str, object]:
     """What every strategy page's header needs: the programme, whether its overview page opens for the user
     (mayors read the strategy but not the programme page), and whether they may edit the strategy."""
-    scope = policy.scope_for(request.user)
     return {
         "programme": programme,
-        "can_read_programme": scope.is_staff or programme.pk in scope.programmes,
+        "can_read_programme": policy.can_read_programme(request.user, programme),
         "can_edit": policy.can_edit_strategy(request.user, programme),
     }
 

@@ -279,6 +279,12 @@ def get_for_user[M: models.Model](queryset: QuerySet[M], user: object, **lookup:
 # --- Predicates ----------------------------------------------------------------------------------------
 
 
+def can_read_programme(user: object, programme: models.Model) -> bool:
+    """Opens the programme overview: staff and the programme's manager, referent and partners."""
+    scope = scope_for(user)
+    return scope.is_staff or programme.pk in scope.programmes
+
+
 def can_edit_programme(user: object, programme: models.Model) -> bool:
     scope = scope_for(user)
     return scope.is_staff or programme.pk in scope.managed_programmes
