@@ -14,6 +14,7 @@ urlpatterns = [
     path("programmes/<int:pk>/", views.programme_detail, name="programme"),
     path("communes/<str:insee_code>/", views.commune_detail, name="commune"),
     path("programmes/", include("programmes.urls")),
+    path("operations/", include("operations.urls")),
     path("partenaires/", include("partners.urls")),
     path("comptes/", include("pvd.accounts.urls")),
     path("admin/", admin.site.urls),

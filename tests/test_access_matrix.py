@@ -83,6 +83,9 @@ CASES = [
         label="Saint-Dizier, in no programme",
     ),
     Case("commune", lambda t: {"insee_code": "99999"}, every(404, anonymous=302), label="unknown code"),
+    # --- operations: action plan list, operation page, create/edit, status, bulk, exports (issue 4) ---
+    # --- operations: phases, journal, risks (issue 4) ---
+    # --- operations: Gantt and import (issue 4) ---
     # --- strategy: documents, stakes, engineering needs (issue 3) ---
     # Readers of the programme and mayors of its communes read its strategy; managers write (403 for other
     # readers). Stakes and needs of Wassy are out of scope for the mayor of La Porte du Der (404).

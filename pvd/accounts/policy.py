@@ -219,7 +219,28 @@ def _objectives(scope: Scope) -> Q:
     return Q(axis_id__in=axis_model.objects.filter(_axes(scope)).values("pk"))
 
 
+def _operations(scope: Scope) -> Q:
+    """Operations: the programme's readers; a mayor, those of their commune (an operation of two communes
+    is seen by both mayors)."""
+    through = apps.get_model("operations", "Operation").communes.through
+    mayor_communes = memberships_of(scope, {Role.MAYOR}, "commune_id")
+    return Q(programme_id__in=_readable_programmes(scope)) | Q(
+        pk__in=through.objects.filter(organisation_id__in=mayor_communes).values("operation_id")
+    )
+
+
+def _of_visible_operation(scope: Scope) -> Q:
+    """Phases, progress reports, risks: seen with their operation."""
+    operation_model = apps.get_model("operations", "Operation")
+    return Q(operation_id__in=operation_model.objects.filter(_operations(scope)).values("pk"))
+
+
 RULES: dict[str, Callable[[Scope], Q]] = {
+    "operations.operation": _operations,
+    "operations.phase": _of_visible_operation,
+    "operations.progressreport": _of_visible_operation,
+    "operations.risk": _of_visible_operation,
+    "operations.phasetemplate": _catalogue,
     "programmes.strategicdocument": _strategy_of_programme,
     "programmes.stake": _strategy_by_commune,
     "programmes.engineeringneed": _strategy_by_commune,
@@ -310,6 +331,11 @@ def can_validate_project(user: object, programme: models.Model) -> bool:
     """Validating (or sending back) the revitalisation project is the élu référent's decision."""
     scope = scope_for(user)
     return programme.pk in scope.referent_programmes
+
+
+def can_edit_operations(user: object, programme: models.Model) -> bool:
+    """Operations, their phases, journal and risks: the programme's managers (and staff)."""
+    return can_edit_programme(user, programme)
 
 
 def can_view_history(user: object, obj: models.Model) -> bool:

@@ -1,0 +1,1 @@
+"""Writes of the operations app, one module per subject."""

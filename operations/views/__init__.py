@@ -1,0 +1,1 @@
+"""Views of the operations app, one module per subject."""
