@@ -526,3 +526,69 @@ class Risk(VersionedModel):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+
+# --- Import of an existing action plan (XLSX) --------------------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    FAILED = "failed", "Échoué"
+
+
+class OperationImport(models.Model):
+    """One upload of an action-plan spreadsheet and its background import job (all-or-nothing).
+
+    A job record, not domain data: no history (progress is saved every few rows); `report` keeps the
+    row-level errors (row, column, message) or the codes created.
+    """
+
+    Status = ImportStatus
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="operation_imports",
+        verbose_name="programme",
+    )
+    file = models.FileField("fichier", upload_to="operations/imports/%Y/", max_length=255)
+    original_name = models.CharField("nom du fichier", max_length=255, blank=True)
+    status = models.CharField("état", max_length=20, choices=ImportStatus, default=ImportStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(
+        "progression (%)", default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    total_rows = models.PositiveIntegerField("lignes à importer", default=0)
+    imported_count = models.PositiveIntegerField("opérations créées", default=0)
+    report = models.JSONField("rapport", default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="operation_imports",
+        verbose_name="déposé par",
+    )
+    created_at = models.DateTimeField("déposé le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "import de plan d'action"
+        verbose_name_plural = "imports de plans d'action"
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="operationimport_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="operationimport_progress_lte_100",
+                violation_error_message="La progression est comprise entre 0 et 100 %.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.original_name or self.file.name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.PENDING, ImportStatus.RUNNING)

@@ -127,6 +127,7 @@ def load_demo() -> None:
         "Anah",
         housing_programme=housing["opah_ru"],
     )
+    operations_demo.load_operations(programme, orgs)  # after the accounts: the manager writes the journal
 
 
 def demo_is_loaded() -> bool:

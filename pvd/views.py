@@ -63,12 +63,14 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def commune_detail(request: HttpRequest, insee_code: str) -> HttpResponse:
-    """The commune page a mayor reads: the commune, its PVD programme and key dates, housing operations."""
+    """The commune page a mayor reads: the commune, its PVD programme and key dates, its operations (by
+    status, with progress, lateness and latest journal entry), housing operations."""
     commune = partners_selectors.commune_for_page(request.user, insee_code)
     ctx = {
         "commune": commune,
         "programmes": programmes_selectors.programmes_of_commune(commune),
         "housing_programmes": operations_selectors.housing_programmes_of_commune(commune),
+        "operations": operations_selectors.commune_operations(request.user, commune),
     }
     return render(request, "pages/commune.html", ctx)
 

@@ -14,6 +14,9 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS, Territory
+from tests.operations import action_plan_rows as action_plan
+from tests.operations.gantt_rows import gantt_rows
+from tests.operations.tracking_rows import tracking_rows
 from tests.partners import objects as directory
 from tests.programmes.project_rows import project_rows
 from tests.programmes.strategy_rows import strategy_rows
@@ -84,8 +87,130 @@ CASES = [
     ),
     Case("commune", lambda t: {"insee_code": "99999"}, every(404, anonymous=302), label="unknown code"),
     # --- operations: action plan list, operation page, create/edit, status, bulk, exports (issue 4) ---
+    # The programme's readers and the mayors of its communes open the action plan (a mayor sees only their
+    # commune's rows); managers write (403 for other readers). Wassy's operation is out of scope (404) for the
+    # mayor of La Porte du Der.
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in ["operations:list", "operations:export_xlsx", "operations:export_csv"]
+    ],
+    Case(
+        "operations:list",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    Case(
+        "operations:create",
+        lambda t: {"pk": t.programme.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=403,
+            mayor_of_wassy=403,
+            mayor_of_la_porte_du_der=403,
+            partner=403,
+            staff=200,
+        ),
+    ),
+    Case(
+        "operations:detail",
+        lambda t: {"pk": action_plan.wassy_operation(t).pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+    ),
+    Case(
+        "operations:edit",
+        lambda t: {"pk": action_plan.wassy_operation(t).pk},
+        every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+    ),
+    Case("operations:status", lambda t: {"pk": action_plan.wassy_operation(t).pk}, every(405, anonymous=302)),
+    Case("operations:bulk_status", lambda t: {"pk": t.programme.pk}, every(405, anonymous=302)),  # POST only
     # --- operations: phases, journal, risks (issue 4) ---
+    # Readers of the operation (the programme's readers, the mayor of its commune) download the journal's
+    # attachments; the programme's managers open the edit pages (403 for the other readers); the mayor of
+    # La Porte du Der does not see a Wassy operation (404). tracking_rows: W-01 of Wassy.
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        )
+        for name, kwargs in [
+            ("operations:phase_create", lambda t: {"pk": tracking_rows(t).operation.pk}),
+            ("operations:phases_from_template", lambda t: {"pk": tracking_rows(t).operation.pk}),
+            ("operations:manual_progress", lambda t: {"pk": tracking_rows(t).operation.pk}),
+            ("operations:report_create", lambda t: {"pk": tracking_rows(t).operation.pk}),
+            ("operations:risk_create", lambda t: {"pk": tracking_rows(t).operation.pk}),
+            ("operations:phase_edit", lambda t: {"pk": tracking_rows(t).phase.pk}),
+            ("operations:phase_delete", lambda t: {"pk": tracking_rows(t).phase.pk}),
+            ("operations:risk_edit", lambda t: {"pk": tracking_rows(t).risk.pk}),
+            ("operations:risk_close", lambda t: {"pk": tracking_rows(t).risk.pk}),
+            ("operations:risk_escalate", lambda t: {"pk": tracking_rows(t).risk.pk}),
+        ]
+    ],
+    Case(
+        "operations:report_attachment",
+        lambda t: {"pk": tracking_rows(t).report.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+    ),
     # --- operations: Gantt and import (issue 4) ---
+    # The Gantt: the programme's readers and the mayors of its communes (a mayor sees only their commune's
+    # rows). The import (upload, template, job status): managers only, 403 for the other readers and mayors.
+    Case(
+        "operations:gantt",
+        lambda t: {"pk": t.programme.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=200,
+            mayor_of_wassy=200,
+            mayor_of_la_porte_du_der=200,
+            partner=200,
+            staff=200,
+        ),
+    ),
+    Case(
+        "operations:gantt",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    *[
+        Case(
+            name,
+            kwargs,
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=403,
+                mayor_of_wassy=403,
+                mayor_of_la_porte_du_der=403,
+                partner=403,
+                staff=200,
+            ),
+        )
+        for name, kwargs in [
+            ("operations:import", lambda t: {"pk": t.programme.pk}),
+            ("operations:import_template", lambda t: {"pk": t.programme.pk}),
+            ("operations:import_status", lambda t: {"pk": gantt_rows(t).job.pk}),
+        ]
+    ],
     # --- strategy: documents, stakes, engineering needs (issue 3) ---
     # Readers of the programme and mayors of its communes read its strategy; managers write (403 for other
     # readers). Stakes and needs of Wassy are out of scope for the mayor of La Porte du Der (404).

@@ -241,6 +241,7 @@ RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.progressreport": _of_visible_operation,
     "operations.risk": _of_visible_operation,
     "operations.phasetemplate": _catalogue,
+    "operations.operationimport": _strategy_of_programme,
     "programmes.strategicdocument": _strategy_of_programme,
     "programmes.stake": _strategy_by_commune,
     "programmes.engineeringneed": _strategy_by_commune,

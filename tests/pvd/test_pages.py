@@ -1,11 +1,13 @@
 """Home, programme overview and commune page: what each persona reads, and a flat query budget."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from operations.models import ProgressReport
 from pvd.accounts.models import Role
 from tests.conftest import Territory
 from tests.factories import (
@@ -15,6 +17,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
+from tests.operations.factories import OperationFactory, PhaseFactory
 
 NBSP = "\xa0"
 
@@ -105,16 +108,36 @@ def test_a_membership_starting_tomorrow_does_not_open_the_page_yet(territory) ->
     assert client.get("/communes/52550/").status_code == 404
 
 
+def grow_operations(territory: Territory, factor: int) -> None:
+    """Operations of Wassy for the commune page, each with weighted phases and journal entries."""
+    for n in range(factor):
+        operation = OperationFactory(
+            programme=territory.programme, owner=territory.wassy, communes=[territory.wassy], status="works"
+        )
+        PhaseFactory(operation=operation, progress=Decimal("0.5"))
+        PhaseFactory(operation=operation, weight=Decimal(3))
+        for day in (1, 2):
+            ProgressReport.objects.create(
+                operation=operation,
+                reported_on=datetime.date(2026, 11, day),
+                author=UserFactory(),
+                weather="on_track",
+                text=f"Point n° {n}",
+            )
+
+
 @pytest.mark.parametrize("factor", [1, 10])
 def test_commune_page_query_budget_is_flat(
     client_for, mayor_of_wassy, territory, factor, django_assert_num_queries
 ) -> None:
     grow(territory, factor)
+    grow_operations(territory, factor)
     client = client_for("mayor_of_wassy")
     # session, user, memberships (scope), commune + EPCI, menu: the mayor's communes, programmes,
+    # the commune's operations (progress, lateness and latest journal entry as subqueries: one query),
     # housing programmes, history (records + authors), names of the FKs in the history (EPCI),
     # session refresh (savepoint, update, release: sliding expiry); the empty programme menu costs none
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get("/communes/52550/").status_code == 200
 
 

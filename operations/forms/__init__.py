@@ -1,0 +1,1 @@
+"""Forms of the operations app, one module per subject."""

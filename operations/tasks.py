@@ -1,0 +1,14 @@
+"""Background jobs of the operations app: thin wrappers, ids in (STYLE.md §18)."""
+
+from celery import shared_task
+
+
+@shared_task
+def run_operation_import(import_id: int) -> None:
+    """Run one action-plan import (queued on commit by `operation_import_start`)."""
+    from operations.importer import operation_import_run  # lazy: the importer queues this task
+    from operations.models import OperationImport
+
+    operation_import_run(
+        job=OperationImport.objects.select_related("programme", "created_by").get(pk=import_id)
+    )
