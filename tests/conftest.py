@@ -6,6 +6,7 @@ du Der; the OPAH-RU of Saint-Dizier. The outsider manages a programme of another
 see nothing of ours.
 """
 
+import importlib
 import socket
 from dataclasses import dataclass
 
@@ -49,6 +50,33 @@ def _eager_celery_unless_real_worker(request: pytest.FixtureRequest) -> None:
     from pvd.celery import app
 
     app.conf.task_always_eager = request.node.get_closest_marker("real_worker") is None
+
+
+# Data migrations whose rows pages rely on (themes, national partners and offers, the standard phases).
+REFERENCE_DATA = [
+    ("partners.migrations.0003_the_programme_themes", "add_themes"),
+    ("partners.migrations.0005_national_partners_and_offers", "add_reference_data"),
+    ("operations.migrations.0003_standard_phase_sequence", "add_sequence"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flushes(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (browser tests on a live server, real Celery workers) run on a database that
+    Django flushes after each of them — data migrations' rows included. Replay them (all idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @dataclass

@@ -12,7 +12,6 @@ WhiteNoise needed. `served_files` fails a test on any /static/ response but 200,
 every stylesheet of the page applied, since the contrast rules are only meaningful with our CSS.
 """
 
-import importlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -120,21 +119,3 @@ def assert_accessible(page: Page) -> None:
 def axe() -> Callable[[Page], None]:
     """axe(page): the accessibility check every journey runs on each page it visits."""
     return assert_accessible
-
-
-# Data migrations whose rows every page relies on; replayed before each browser test (all idempotent).
-REFERENCE_DATA = [
-    ("partners.migrations.0003_the_programme_themes", "add_themes"),
-    ("partners.migrations.0005_national_partners_and_offers", "add_reference_data"),
-    ("operations.migrations.0003_standard_phase_sequence", "add_sequence"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _reference_data_survives_flushes(transactional_db: None) -> None:
-    """Browser tests run against a live server, on transactional databases that Django flushes after each
-    test — data migrations' rows (themes, national partners and offers) included. Replay them."""
-    from django.apps import apps
-
-    for module, function in REFERENCE_DATA:
-        getattr(importlib.import_module(module), function)(apps, None)
