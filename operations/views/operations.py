@@ -5,10 +5,8 @@ Managers write; referents and partners read; mayors read their commune's operati
 scope → 404, in scope without the right → 403 (policy.get_for_user / policy.require).
 """
 
-from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,6 +27,7 @@ from operations.services import operation as services
 from operations.services.errors import OperationError
 from programmes.models import Programme
 from pvd.accounts import policy
+from pvd.actions import run_service
 from pvd.concurrency import StaleObjectError
 
 # The tracking partials (phases, journal, risks) the operation page includes when they exist.
@@ -45,25 +44,6 @@ def _header(request: HttpRequest, programme: Programme) -> dict[str, object]:
         "can_read_programme": policy.can_read_programme(request.user, programme),
         "can_edit": policy.can_edit_operations(request.user, programme),
     }
-
-
-def _run[T](request: HttpRequest, form: forms.Form, success: str, action: Callable[[], T]) -> T | None:
-    """Run a service: its result with a success message; or None, with the refusal shown — a stale version
-    or a business rule as a message, the model's French validation messages on the form."""
-    try:
-        result = action()
-    except (StaleObjectError, OperationError) as error:
-        messages.error(request, str(error))
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
-    else:
-        messages.success(request, success)
-        return result
-    return None
 
 
 def _filtered(request: HttpRequest, programme: Programme) -> OperationFilter:
@@ -259,7 +239,7 @@ def operation_create(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(policy.can_edit_operations(request.user, programme))
     form = OperationForm(request.POST or None, user=request.user, programme=programme)
     if request.method == "POST" and form.is_valid():
-        operation = _run(
+        operation = run_service(
             request,
             form,
             "L'opération a été ajoutée au plan d'actions.",
@@ -280,7 +260,7 @@ def operation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OperationForm(request.POST or None, instance=operation, user=request.user, programme=programme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = _run(
+        saved = run_service(
             request,
             form,
             "L'opération a été enregistrée.",

@@ -7,13 +7,10 @@ operation (mayors of its communes included) read; the programme's managers write
 404 outside the scope).
 """
 
-from collections.abc import Callable
 from pathlib import PurePath
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -31,10 +28,9 @@ from operations.forms.tracking import (
 )
 from operations.models import Operation, Phase, PhaseTemplate, ProgressReport, Risk
 from operations.services import tracking as services
-from operations.services.errors import OperationError
 from programmes.validators import content_type_for
 from pvd.accounts import policy
-from pvd.concurrency import StaleObjectError
+from pvd.actions import run_service
 
 TEMPLATE = "operations/tracking/form.html"
 
@@ -67,25 +63,6 @@ def operation_url(operation: Operation, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _run[T](request: HttpRequest, form: forms.Form, success: str, action: Callable[[], T]) -> T | None:
-    """Run a service: its result with a success message; or None with the refusal shown (a business rule or a
-    stale version as a message, the French validation messages on the form's fields)."""
-    try:
-        result = action()
-    except (StaleObjectError, OperationError) as error:
-        messages.error(request, str(error))
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
-    else:
-        messages.success(request, success)
-        return result
-    return None
-
-
 def _page(request: HttpRequest, operation: Operation, form: forms.Form, **ctx: object) -> HttpResponse:
     back = str(ctx.pop("back", ""))
     return render(
@@ -110,7 +87,7 @@ def phase_create(request: HttpRequest, pk: int) -> HttpResponse:
     next_order = (operation.phases.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     form = PhaseForm(request.POST or None, initial={"order": next_order, "progress_percent": 0})
     if request.method == "POST" and form.is_valid():
-        phase = _run(
+        phase = run_service(
             request,
             form,
             "La phase a été ajoutée.",
@@ -128,7 +105,7 @@ def phase_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhaseForm(request.POST or None, instance=phase)
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data["version"]
-        saved = _run(
+        saved = run_service(
             request,
             form,
             f"La phase « {form.cleaned_data['name']} » a été enregistrée.",
@@ -154,7 +131,7 @@ def phase_delete(request: HttpRequest, pk: int) -> HttpResponse:
     operation = phase.operation
     form = DeleteForm(request.POST or None, initial={"version": phase.version})
     if request.method == "POST" and form.is_valid():
-        done = _run(
+        done = run_service(
             request,
             form,
             f"La phase « {phase.name} » a été supprimée.",
@@ -185,7 +162,7 @@ def phases_from_template(request: HttpRequest, pk: int) -> HttpResponse:
     operation = _operation(request, pk)
     form = TemplateForm(request.POST or None, initial={"start": policy.today()})
     if request.method == "POST" and form.is_valid():
-        phases = _run(
+        phases = run_service(
             request,
             form,
             "Les phases de la séquence type ont été créées.",
@@ -219,7 +196,7 @@ def manual_progress(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        saved = _run(
+        saved = run_service(
             request,
             form,
             "L'avancement de l'opération a été enregistré.",
@@ -253,7 +230,7 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(request.POST or None, request.FILES or None, initial={"reported_on": policy.today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        report = _run(
+        report = run_service(
             request,
             form,
             "Le point d'avancement a été publié dans le journal.",
@@ -306,7 +283,7 @@ def risk_create(request: HttpRequest, pk: int) -> HttpResponse:
     operation = _operation(request, pk)
     form = RiskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        risk = _run(
+        risk = run_service(
             request,
             form,
             "Le risque a été enregistré.",
@@ -329,7 +306,7 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     risk = _child(request, Risk, pk)
     form = RiskForm(request.POST or None, instance=risk)
     if request.method == "POST" and form.is_valid():
-        saved = _run(
+        saved = run_service(
             request,
             form,
             "Le risque a été enregistré.",
@@ -358,7 +335,7 @@ def risk_close(request: HttpRequest, pk: int) -> HttpResponse:
     risk = _child(request, Risk, pk)
     form = RiskCloseForm(request.POST or None, initial={"version": risk.version})
     if request.method == "POST" and form.is_valid():
-        saved = _run(
+        saved = run_service(
             request,
             form,
             "Le risque a été clos.",
@@ -388,7 +365,7 @@ def risk_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     form = RiskEscalateForm(request.POST or None, initial={"version": risk.version, "on": policy.today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = _run(
+        saved = run_service(
             request,
             form,
             "La difficulté a été remontée pour arbitrage.",

@@ -1,5 +1,7 @@
 """The strategy's domain exception."""
 
+from pvd.errors import DomainError
 
-class StrategyError(Exception):
+
+class StrategyError(DomainError):
     """A business rule of the strategy refused the action; str(error) is the French message shown as is."""

@@ -19,8 +19,9 @@ from programmes.selectors import strategy as selectors
 from programmes.services import documents as services
 from programmes.strategy_exports import documents_xlsx
 from programmes.validators import content_type_for
-from programmes.views._strategy import programme_context, run_service, xlsx_response
+from programmes.views._strategy import programme_context, xlsx_response
 from pvd.accounts import policy
+from pvd.actions import run_service
 
 
 @login_required

@@ -20,8 +20,9 @@ from programmes.selectors import strategy as selectors
 from programmes.services import needs as services
 from programmes.services.errors import StrategyError
 from programmes.strategy_exports import needs_xlsx
-from programmes.views._strategy import programme_context, run_service, xlsx_response
+from programmes.views._strategy import programme_context, xlsx_response
 from pvd.accounts import policy
+from pvd.actions import run_service
 from pvd.concurrency import StaleObjectError
 
 

@@ -28,8 +28,9 @@ from programmes.selectors import project as selectors
 from programmes.selectors.strategy import programme_for_strategy
 from programmes.services import project as services
 from programmes.services.errors import StrategyError
-from programmes.views._strategy import programme_context, run_service
+from programmes.views._strategy import programme_context
 from pvd.accounts import policy
+from pvd.actions import run_service
 from pvd.concurrency import StaleObjectError
 
 

@@ -15,8 +15,9 @@ from programmes.forms.documents import StakeFilter, StakeForm
 from programmes.selectors import strategy as selectors
 from programmes.services import documents as services
 from programmes.strategy_exports import stakes_xlsx
-from programmes.views._strategy import programme_context, run_service, xlsx_response
+from programmes.views._strategy import programme_context, xlsx_response
 from pvd.accounts import policy
+from pvd.actions import run_service
 
 
 @login_required
