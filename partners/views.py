@@ -4,12 +4,8 @@ Access: pvd/accounts/policy.py decides (404 outside the scope, 403 inside it wit
 are personal data, so every contact page first asks `can_view_contacts` and answers 404 to the others.
 """
 
-from collections.abc import Callable
-
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,7 +17,7 @@ from partners.filters import OfferFilter, OrganisationFilter
 from partners.forms import MandateForm, OfferForm, OrganisationForm, PersonForm
 from partners.models import Organisation, Theme
 from pvd.accounts import policy
-from pvd.concurrency import StaleObjectError
+from pvd.actions import run_service
 
 PAGE_SIZE = 50
 
@@ -34,27 +30,8 @@ def _require_contacts(request: HttpRequest) -> None:
 
 def _require_directory_role(request: HttpRequest) -> None:
     """The directory and the catalogue are for users with an active role; the others see nothing."""
-    if not policy.scope_for(request.user).has_any_role:
+    if not policy.can_view_directory(request.user):
         raise Http404("Aucun objet ne correspond à votre demande.")
-
-
-def _save[T](request: HttpRequest, form: forms.Form, success: str, action: Callable[[], T]) -> T | None:
-    """Run a service: its result, with a success message; or None, with the stale-version refusal as a
-    message or the model's French validation messages on the form."""
-    try:
-        result = action()
-    except StaleObjectError as error:
-        messages.error(request, str(error))
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
-    else:
-        messages.success(request, success)
-        return result
-    return None
 
 
 def _data(form: forms.Form) -> dict[str, object]:
@@ -103,7 +80,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     policy.require(policy.can_manage_directory(request.user))
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = _save(
+        organisation = run_service(
             request,
             form,
             "L'organisme a été ajouté à l'annuaire.",
@@ -121,7 +98,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(policy.can_manage_directory(request.user))
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        saved = _save(
+        saved = run_service(
             request,
             form,
             "L'organisme a été enregistré.",
@@ -157,7 +134,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         organisations=selectors.organisation_choices(request.user, include=organisation),
     )
     if request.method == "POST" and form.is_valid():
-        person = _save(
+        person = run_service(
             request,
             form,
             "Le contact a été ajouté.",
@@ -195,7 +172,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         organisations=selectors.organisation_choices(request.user, include=person.organisation),
     )
     if request.method == "POST" and form.is_valid():
-        saved = _save(
+        saved = run_service(
             request,
             form,
             "Le contact a été enregistré.",
@@ -220,7 +197,7 @@ def mandate_create(request: HttpRequest, pk: int) -> HttpResponse:
         organisations=selectors.organisation_choices(request.user, include=person.organisation),
     )
     if request.method == "POST" and form.is_valid():
-        saved = _save(
+        saved = run_service(
             request,
             form,
             "Le mandat a été ajouté.",
@@ -243,7 +220,7 @@ def mandate_edit(request: HttpRequest, pk: int) -> HttpResponse:
         organisations=selectors.organisation_choices(request.user, include=mandate.organisation),
     )
     if request.method == "POST" and form.is_valid():
-        saved = _save(
+        saved = run_service(
             request,
             form,
             "Le mandat a été enregistré.",
@@ -324,7 +301,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
     form = _offer_form(request, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = services.OfferData(**form.offer_fields())
-        offer = _save(
+        offer = run_service(
             request,
             form,
             "L'offre a été ajoutée au catalogue.",
@@ -345,7 +322,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data["version"]
         data = services.OfferData(**form.offer_fields())
-        saved = _save(
+        saved = run_service(
             request,
             form,
             "L'offre a été enregistrée.",

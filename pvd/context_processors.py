@@ -30,7 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append({"label": name, "url": reverse("programme", args=[pk])})
         for commune in mayor_communes(user).only("name", "insee_code"):
             items.append({"label": commune.name, "url": reverse("commune", args=[commune.insee_code])})
-        if policy.scope_for(user).has_any_role:  # the directory and the offers catalogue (cached scope)
+        if policy.can_view_directory(user):  # the directory and the offers catalogue (cached scope)
             items.append({"label": "Partenaires", "url": reverse("partners:directory")})
         if user.is_staff:
             items.append({"label": "Administration", "url": reverse("admin:index")})

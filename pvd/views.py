@@ -42,7 +42,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "programmes": programmes,
         "communes": communes,
         "housing_programmes": housing_page,
-        "scope": policy.scope_for(request.user),
     }
     return render(request, "pages/home.html", ctx)
 

@@ -317,6 +317,11 @@ def can_view_contacts(user: object) -> bool:
     return sees_contacts(scope_for(user))
 
 
+def can_view_directory(user: object) -> bool:
+    """The partner directory and the offers catalogue: anyone with an active role (or staff)."""
+    return scope_for(user).has_any_role
+
+
 def can_manage_directory(user: object) -> bool:
     """Create and edit partner organisations, contacts, mandates and offers: managers and staff."""
     scope = scope_for(user)
