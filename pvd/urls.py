@@ -15,6 +15,7 @@ urlpatterns = [
     path("communes/<str:insee_code>/", views.commune_detail, name="commune"),
     path("programmes/", include("programmes.urls")),
     path("operations/", include("operations.urls")),
+    path("budget/", include("budget.urls")),
     path("partenaires/", include("partners.urls")),
     path("comptes/", include("pvd.accounts.urls")),
     path("admin/", admin.site.urls),

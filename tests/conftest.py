@@ -57,6 +57,7 @@ REFERENCE_DATA = [
     ("partners.migrations.0003_the_programme_themes", "add_themes"),
     ("partners.migrations.0005_national_partners_and_offers", "add_reference_data"),
     ("operations.migrations.0003_standard_phase_sequence", "add_sequence"),
+    ("budget.migrations.0002_money_reference_data", "add_money_reference_data"),
 ]
 
 

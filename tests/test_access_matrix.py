@@ -211,6 +211,9 @@ CASES = [
             ("operations:import_status", lambda t: {"pk": gantt_rows(t).job.pk}),
         ]
     ],
+    # --- budget: financing plan of an operation, its checks, net cost and FCTVA (issue 5, financing) ---
+    # --- budget: subsidy requests, allocations, payments, adjustments, deadlines, pipeline (issue 5, subsidies) ---
+    # --- budget: programme budget, PPI, AP/CP, budget lines, expenses, restes à réaliser (issue 5, budget) ---
     # --- strategy: documents, stakes, engineering needs (issue 3) ---
     # Readers of the programme and mayors of its communes read its strategy; managers write (403 for other
     # readers). Stakes and needs of Wassy are out of scope for the mayor of La Porte du Der (404).

@@ -235,6 +235,72 @@ def _of_visible_operation(scope: Scope) -> Q:
     return Q(operation_id__in=operation_model.objects.filter(_operations(scope)).values("pk"))
 
 
+def _mayor_operations(scope: Scope) -> QuerySet:
+    """Subquery: the operations of the user's communes as mayor."""
+    through = apps.get_model("operations", "Operation").communes.through
+    return through.objects.filter(
+        organisation_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id")
+    ).values("operation_id")
+
+
+def _financing_lines(scope: Scope) -> Q:
+    plan_model = apps.get_model("budget", "FinancingPlan")
+    return Q(plan_id__in=plan_model.objects.filter(_of_visible_operation(scope)).values("pk"))
+
+
+def _subsidy_requests(scope: Scope) -> Q:
+    """Subsidy requests: the programme's readers; a mayor, those whose beneficiary is their commune or
+    that finance one of their commune's operations."""
+    allocation_model = apps.get_model("budget", "SubsidyAllocation")
+    return (
+        Q(programme_id__in=_readable_programmes(scope))
+        | Q(beneficiary_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id"))
+        | Q(
+            pk__in=allocation_model.objects.filter(operation_id__in=_mayor_operations(scope)).values(
+                "request_id"
+            )
+        )
+    )
+
+
+def _of_visible_request(scope: Scope) -> Q:
+    """Allocations, payments, reductions and repayments: seen with their request."""
+    request_model = apps.get_model("budget", "SubsidyRequest")
+    return Q(request_id__in=request_model.objects.filter(_subsidy_requests(scope)).values("pk"))
+
+
+def _budget_lines(scope: Scope) -> Q:
+    """The programme budget: its readers; a mayor, their commune's budget and lines of its operations."""
+    return (
+        Q(programme_id__in=_readable_programmes(scope))
+        | Q(organisation_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id"))
+        | Q(operation_id__in=_mayor_operations(scope))
+    )
+
+
+def _authorisations(scope: Scope) -> Q:
+    through = apps.get_model("budget", "ProgrammeAuthorisation").operations.through
+    return (
+        Q(programme_id__in=_readable_programmes(scope))
+        | Q(organisation_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id"))
+        | Q(
+            pk__in=through.objects.filter(operation_id__in=_mayor_operations(scope)).values(
+                "programmeauthorisation_id"
+            )
+        )
+    )
+
+
+def _of_visible_authorisation(scope: Scope) -> Q:
+    model = apps.get_model("budget", "ProgrammeAuthorisation")
+    return Q(authorisation_id__in=model.objects.filter(_authorisations(scope)).values("pk"))
+
+
+def _expenses(scope: Scope) -> Q:
+    model = apps.get_model("budget", "BudgetLine")
+    return Q(budget_line_id__in=model.objects.filter(_budget_lines(scope)).values("pk"))
+
+
 RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.operation": _operations,
     "operations.phase": _of_visible_operation,
@@ -255,6 +321,23 @@ RULES: dict[str, Callable[[Scope], Q]] = {
     "partners.mandate": _mandates,
     "partners.offer": _catalogue,
     "partners.theme": _catalogue,
+    # budget (issue 5): money follows the operation it finances; reference data is a catalogue.
+    "budget.financingparameter": _catalogue,
+    "budget.schemerule": _catalogue,
+    "budget.fctvatiming": _catalogue,
+    "budget.budgetaccount": _catalogue,
+    "budget.financingplan": _of_visible_operation,
+    "budget.financingline": _financing_lines,
+    "budget.plannedinvestment": _of_visible_operation,
+    "budget.subsidyrequest": _subsidy_requests,
+    "budget.subsidyallocation": _of_visible_request,
+    "budget.subsidypayment": _of_visible_request,
+    "budget.subsidyadjustment": _of_visible_request,
+    "budget.budgetline": _budget_lines,
+    "budget.programmeauthorisation": _authorisations,
+    "budget.authorisationrevision": _of_visible_authorisation,
+    "budget.paymentcredit": _of_visible_authorisation,
+    "budget.expense": _expenses,
 }
 
 # Rules whose Q crosses a multi-valued relation need DISTINCT (prefer `pk IN (subquery)` rules: none do).
@@ -341,6 +424,11 @@ def can_validate_project(user: object, programme: models.Model) -> bool:
 
 def can_edit_operations(user: object, programme: models.Model) -> bool:
     """Operations, their phases, journal and risks: the programme's managers (and staff)."""
+    return can_edit_programme(user, programme)
+
+
+def can_edit_budget(user: object, programme: models.Model) -> bool:
+    """Financing plans, subsidy requests and payments, the programme budget: the programme's managers."""
     return can_edit_programme(user, programme)
 
 

@@ -1,0 +1,71 @@
+"""WHAT IT COSTS AND WHO PAYS: financing plans, subsidy requests and their payments, the programme budget
+(PPI, AP/CP, budget lines, expenses), and the dated reference data their rules read."""
+
+from budget.models.financing import DerogationGround, FinancingLine, FinancingLineStatus, FinancingPlan
+from budget.models.programme_budget import (
+    AuthorisationRevision,
+    AuthorisationStatus,
+    BudgetLine,
+    Expense,
+    ExpenseStatus,
+    PaymentCredit,
+    PlannedInvestment,
+    ProgrammeAuthorisation,
+)
+from budget.models.reference import (
+    OWN_CATEGORIES,
+    PRIVATE_CATEGORIES,
+    PUBLIC_GRANT_CATEGORIES,
+    BudgetAccount,
+    BudgetDirection,
+    BudgetSection,
+    FctvaTiming,
+    FinancingParameter,
+    FundingCategory,
+    MissingReferenceData,
+    Parameter,
+    SchemeRule,
+)
+from budget.models.subsidies import (
+    AdjustmentKind,
+    PaymentKind,
+    SubsidyAdjustment,
+    SubsidyAllocation,
+    SubsidyPayment,
+    SubsidyRequest,
+    SubsidyStatus,
+)
+
+__all__ = [
+    "OWN_CATEGORIES",
+    "PRIVATE_CATEGORIES",
+    "PUBLIC_GRANT_CATEGORIES",
+    "AdjustmentKind",
+    "AuthorisationRevision",
+    "AuthorisationStatus",
+    "BudgetAccount",
+    "BudgetDirection",
+    "BudgetLine",
+    "BudgetSection",
+    "DerogationGround",
+    "Expense",
+    "ExpenseStatus",
+    "FctvaTiming",
+    "FinancingLine",
+    "FinancingLineStatus",
+    "FinancingParameter",
+    "FinancingPlan",
+    "FundingCategory",
+    "MissingReferenceData",
+    "Parameter",
+    "PaymentCredit",
+    "PaymentKind",
+    "PlannedInvestment",
+    "ProgrammeAuthorisation",
+    "SchemeRule",
+    "SubsidyAdjustment",
+    "SubsidyAllocation",
+    "SubsidyPayment",
+    "SubsidyRequest",
+    "SubsidyStatus",
+]
