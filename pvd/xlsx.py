@@ -44,7 +44,7 @@ class Sheet:
     heading: Sequence[str] = field(default_factory=list)
 
 
-def _write(sheet, row: int, column: int, value: Cell, percent: bool = False) -> None:  # noqa: ANN001
+def _write(sheet, row: int, column: int, value: Cell, percent: bool = False) -> None:
     cell = sheet.cell(row=row, column=column)
     if value is None or value == "":
         return
