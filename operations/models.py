@@ -316,7 +316,7 @@ class Operation(VersionedModel):
                 condition=Q(manual_progress__isnull=True)
                 | (Q(manual_progress__gte=0) & Q(manual_progress__lte=1)),
                 name="operation_progress_between_0_and_1",
-                violation_error_message="L'avancement est compris entre 0 et 100 %.",
+                violation_error_message="L'avancement est compris entre 0 et 100 %%.",
             ),
         ]
 
@@ -382,7 +382,7 @@ class Phase(VersionedModel):
             models.CheckConstraint(
                 condition=Q(progress__gte=0) & Q(progress__lte=1),
                 name="phase_progress_between_0_and_1",
-                violation_error_message="L'avancement d'une phase est compris entre 0 et 100 %.",
+                violation_error_message="L'avancement d'une phase est compris entre 0 et 100 %%.",
             ),
             models.CheckConstraint(
                 condition=Q(weight__gte=0),
@@ -582,7 +582,7 @@ class OperationImport(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__lte=100),
                 name="operationimport_progress_lte_100",
-                violation_error_message="La progression est comprise entre 0 et 100 %.",
+                violation_error_message="La progression est comprise entre 0 et 100 %%.",
             ),
         ]
 

@@ -258,7 +258,7 @@ class Offer(VersionedModel):
             models.CheckConstraint(
                 condition=Q(max_rate__isnull=True) | (Q(max_rate__gte=0) & Q(max_rate__lte=1)),
                 name="offer_rate_between_0_and_1",
-                violation_error_message="Le taux maximal est compris entre 0 et 100 %.",
+                violation_error_message="Le taux maximal est compris entre 0 et 100 %%.",
             ),
             models.CheckConstraint(
                 condition=Q(cap_amount__isnull=True) | Q(cap_amount__gte=0),

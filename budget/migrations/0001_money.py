@@ -884,7 +884,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='financingline',
-            constraint=models.CheckConstraint(condition=models.Q(('base_ht__isnull', True), models.Q(('base_ht__gte', 0), ('amount_ht__lte', models.F('base_ht'))), _connector='OR'), name='financingline_rate_at_most_100', violation_error_message="Le montant ne peut pas dépasser l'assiette éligible (taux > 100 %)."),
+            constraint=models.CheckConstraint(condition=models.Q(('base_ht__isnull', True), models.Q(('base_ht__gte', 0), ('amount_ht__lte', models.F('base_ht'))), _connector='OR'), name='financingline_rate_at_most_100', violation_error_message="Le montant ne peut pas dépasser l'assiette éligible (taux supérieur à 100 %%)."),
         ),
         migrations.AddConstraint(
             model_name='plannedinvestment',
@@ -952,19 +952,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='schemerule',
-            constraint=models.CheckConstraint(condition=models.Q(('advance_max_rate__isnull', True), models.Q(('advance_max_rate__gte', 0), ('advance_max_rate__lte', 1)), _connector='OR'), name='schemerule_advance_max_rate_between_0_and_1', violation_error_message='Un taux est compris entre 0 et 100 %.'),
+            constraint=models.CheckConstraint(condition=models.Q(('advance_max_rate__isnull', True), models.Q(('advance_max_rate__gte', 0), ('advance_max_rate__lte', 1)), _connector='OR'), name='schemerule_advance_max_rate_between_0_and_1', violation_error_message='Un taux est compris entre 0 et 100 %%.'),
         ),
         migrations.AddConstraint(
             model_name='schemerule',
-            constraint=models.CheckConstraint(condition=models.Q(('advance_max_rate_guaranteed__isnull', True), models.Q(('advance_max_rate_guaranteed__gte', 0), ('advance_max_rate_guaranteed__lte', 1)), _connector='OR'), name='schemerule_advance_max_rate_guaranteed_between_0_and_1', violation_error_message='Un taux est compris entre 0 et 100 %.'),
+            constraint=models.CheckConstraint(condition=models.Q(('advance_max_rate_guaranteed__isnull', True), models.Q(('advance_max_rate_guaranteed__gte', 0), ('advance_max_rate_guaranteed__lte', 1)), _connector='OR'), name='schemerule_advance_max_rate_guaranteed_between_0_and_1', violation_error_message='Un taux est compris entre 0 et 100 %%.'),
         ),
         migrations.AddConstraint(
             model_name='schemerule',
-            constraint=models.CheckConstraint(condition=models.Q(('instalments_max_rate__isnull', True), models.Q(('instalments_max_rate__gte', 0), ('instalments_max_rate__lte', 1)), _connector='OR'), name='schemerule_instalments_max_rate_between_0_and_1', violation_error_message='Un taux est compris entre 0 et 100 %.'),
+            constraint=models.CheckConstraint(condition=models.Q(('instalments_max_rate__isnull', True), models.Q(('instalments_max_rate__gte', 0), ('instalments_max_rate__lte', 1)), _connector='OR'), name='schemerule_instalments_max_rate_between_0_and_1', violation_error_message='Un taux est compris entre 0 et 100 %%.'),
         ),
         migrations.AddConstraint(
             model_name='schemerule',
-            constraint=models.CheckConstraint(condition=models.Q(('instalments_max_rate_long__isnull', True), models.Q(('instalments_max_rate_long__gte', 0), ('instalments_max_rate_long__lte', 1)), _connector='OR'), name='schemerule_instalments_max_rate_long_between_0_and_1', violation_error_message='Un taux est compris entre 0 et 100 %.'),
+            constraint=models.CheckConstraint(condition=models.Q(('instalments_max_rate_long__isnull', True), models.Q(('instalments_max_rate_long__gte', 0), ('instalments_max_rate_long__lte', 1)), _connector='OR'), name='schemerule_instalments_max_rate_long_between_0_and_1', violation_error_message='Un taux est compris entre 0 et 100 %%.'),
         ),
         migrations.AddConstraint(
             model_name='subsidyrequest',
@@ -976,11 +976,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='subsidyrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('requested_base_ht__isnull', True), ('requested_amount__lte', models.F('requested_base_ht')), _connector='OR'), name='subsidyrequest_requested_rate_at_most_100', violation_error_message="Le montant demandé ne peut pas dépasser l'assiette (taux > 100 %)."),
+            constraint=models.CheckConstraint(condition=models.Q(('requested_base_ht__isnull', True), ('requested_amount__lte', models.F('requested_base_ht')), _connector='OR'), name='subsidyrequest_requested_rate_at_most_100', violation_error_message="Le montant demandé ne peut pas dépasser l'assiette (taux supérieur à 100 %%)."),
         ),
         migrations.AddConstraint(
             model_name='subsidyrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('awarded_base_ht__isnull', True), ('awarded_amount__isnull', True), ('awarded_amount__lte', models.F('awarded_base_ht')), _connector='OR'), name='subsidyrequest_awarded_rate_at_most_100', violation_error_message="Le montant attribué ne peut pas dépasser l'assiette retenue (taux > 100 %)."),
+            constraint=models.CheckConstraint(condition=models.Q(('awarded_base_ht__isnull', True), ('awarded_amount__isnull', True), ('awarded_amount__lte', models.F('awarded_base_ht')), _connector='OR'), name='subsidyrequest_awarded_rate_at_most_100', violation_error_message="Le montant attribué ne peut pas dépasser l'assiette retenue (taux supérieur à 100 %%)."),
         ),
         migrations.AddConstraint(
             model_name='subsidyrequest',

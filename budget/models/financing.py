@@ -185,7 +185,7 @@ class FinancingLine(VersionedModel):
             models.CheckConstraint(
                 condition=Q(base_ht__isnull=True) | (Q(base_ht__gte=0) & Q(amount_ht__lte=F("base_ht"))),
                 name="financingline_rate_at_most_100",
-                violation_error_message="Le montant ne peut pas dépasser l'assiette éligible (taux > 100 %).",
+                violation_error_message="Le montant ne peut pas dépasser l'assiette éligible (taux supérieur à 100 %%).",
             ),
         ]
 

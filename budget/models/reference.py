@@ -241,7 +241,7 @@ class SchemeRule(models.Model):
                     condition=Q(**{f"{field}__isnull": True})
                     | (Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": 1})),
                     name=f"schemerule_{field}_between_0_and_1",
-                    violation_error_message="Un taux est compris entre 0 et 100 %.",
+                    violation_error_message="Un taux est compris entre 0 et 100 %%.",
                 )
                 for field in (
                     "advance_max_rate",

@@ -159,14 +159,14 @@ class SubsidyRequest(VersionedModel):
             models.CheckConstraint(
                 condition=Q(requested_base_ht__isnull=True) | Q(requested_amount__lte=F("requested_base_ht")),
                 name="subsidyrequest_requested_rate_at_most_100",
-                violation_error_message="Le montant demandé ne peut pas dépasser l'assiette (taux > 100 %).",
+                violation_error_message="Le montant demandé ne peut pas dépasser l'assiette (taux supérieur à 100 %%).",
             ),
             models.CheckConstraint(
                 condition=Q(awarded_base_ht__isnull=True)
                 | Q(awarded_amount__isnull=True)
                 | Q(awarded_amount__lte=F("awarded_base_ht")),
                 name="subsidyrequest_awarded_rate_at_most_100",
-                violation_error_message="Le montant attribué ne peut pas dépasser l'assiette retenue (taux > 100 %).",
+                violation_error_message="Le montant attribué ne peut pas dépasser l'assiette retenue (taux supérieur à 100 %%).",
             ),
             *[
                 models.CheckConstraint(
