@@ -1,5 +1,5 @@
 """The national-scale dataset: 1,646 PVD programmes, each with its manager and its mayor, and a
-partner of every programme.
+partner of every programme. Their operations and money are in bench/money.py.
 
 Everything is written in bulk (a few dozen queries in all). Imported after django.setup().
 """
@@ -12,6 +12,19 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history
 
+from budget.models import (
+    BudgetLine,
+    Expense,
+    FinancingLine,
+    FinancingPlan,
+    PaymentCredit,
+    PlannedInvestment,
+    ProgrammeAuthorisation,
+    SubsidyAllocation,
+    SubsidyPayment,
+    SubsidyRequest,
+)
+from operations.models import Operation
 from partners.models import Organisation
 from programmes.models import Programme
 from pvd.accounts.models import Membership, Role, User
@@ -47,6 +60,17 @@ class Volumes:
     programmes: int
     users: int
     memberships: int
+    operations: int
+    financing_plans: int
+    financing_lines: int
+    subsidy_requests: int
+    subsidy_allocations: int
+    subsidy_payments: int
+    planned_investments: int
+    authorisations: int
+    payment_credits: int
+    budget_lines: int
+    expenses: int
 
     @classmethod
     def count(cls) -> "Volumes":
@@ -56,6 +80,17 @@ class Volumes:
             programmes=Programme.objects.count(),
             users=User.objects.count(),
             memberships=Membership.objects.count(),
+            operations=Operation.objects.count(),
+            financing_plans=FinancingPlan.objects.count(),
+            financing_lines=FinancingLine.objects.count(),
+            subsidy_requests=SubsidyRequest.objects.count(),
+            subsidy_allocations=SubsidyAllocation.objects.count(),
+            subsidy_payments=SubsidyPayment.objects.count(),
+            planned_investments=PlannedInvestment.objects.count(),
+            authorisations=ProgrammeAuthorisation.objects.count(),
+            payment_credits=PaymentCredit.objects.count(),
+            budget_lines=BudgetLine.objects.count(),
+            expenses=Expense.objects.count(),
         )
 
 

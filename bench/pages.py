@@ -12,9 +12,11 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from bench.dataset import NATIONAL_PARTNER_EMAIL  # a partner of every programme, created by the bench
 from bench.urls import BARE_VIEW_URL
+from operations.models import Operation
 from programmes.models import Programme
 from pvd.accounts.models import User
 
@@ -27,6 +29,8 @@ MAYOR_EMAIL = "maire-wassy@pvd.example"
 STAFF_EMAIL = "admin@pvd.example"
 MAYOR_COMMUNE_INSEE = "52550"  # Wassy
 DEMO_PROGRAMME_COMMUNE_INSEE = MAYOR_COMMUNE_INSEE
+DEMO_OPERATION_CODE = "W-01"  # Requalification de la place Notre-Dame: in works, financed, subsidised
+BUDGET_YEAR = 2026
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,46 @@ class PageResult:
         return asdict(self)
 
 
+def demo_programme() -> Programme:
+    return Programme.objects.get(communes__insee_code=DEMO_PROGRAMME_COMMUNE_INSEE)
+
+
 def page_specs() -> list[PageSpec]:
     """The pages measured, the baseline first; URLs point at the demo programme and commune."""
-    programme = Programme.objects.get(communes__insee_code=DEMO_PROGRAMME_COMMUNE_INSEE)
+    programme = demo_programme()
+    return [*_site_pages(programme), *_money_pages(programme)]
+
+
+def _money_pages(programme: Programme) -> list[PageSpec]:
+    """The action plan and the money pages of issue 5, for the demo programme and its operation W-01.
+
+    The national partner reads one programme here: its scope grows, not what these pages show.
+    """
+    operation = Operation.objects.get(programme=programme, code=DEMO_OPERATION_CODE)
+    action_plan = reverse("operations:list", args=[programme.pk])
+    subsidies = reverse("budget:subsidies", args=[programme.pk])
+    budget = f"{reverse('budget:programme_budget', args=[programme.pk])}?annee={BUDGET_YEAR}"
+    return [
+        PageSpec("action_plan_manager", "Plan d'action — cheffe de projet", "manager", action_plan),
+        PageSpec("action_plan_mayor", "Plan d'action — maire", "mayor", action_plan),
+        PageSpec(
+            "operation_money_manager",
+            f"Financement de {DEMO_OPERATION_CODE} — cheffe de projet",
+            "manager",
+            reverse("budget:operation_money", args=[operation.pk]),
+        ),
+        PageSpec("subsidies_manager", "Subventions — cheffe de projet", "manager", subsidies),
+        PageSpec("subsidies_mayor", "Subventions — maire", "mayor", subsidies),
+        PageSpec("subsidies_partner", "Subventions — partenaire national", "partner", subsidies),
+        PageSpec("budget_manager", f"Budget {BUDGET_YEAR} — cheffe de projet", "manager", budget),
+        PageSpec("budget_mayor", f"Budget {BUDGET_YEAR} — maire", "mayor", budget),
+        PageSpec(
+            "ppi_manager", "PPI — cheffe de projet", "manager", reverse("budget:ppi", args=[programme.pk])
+        ),
+    ]
+
+
+def _site_pages(programme: Programme) -> list[PageSpec]:
     return [
         PageSpec("baseline", "Vue nue authentifiée (référence)", "manager", BARE_VIEW_URL),
         PageSpec("home_manager", "Accueil — cheffe de projet", "manager", "/"),

@@ -73,6 +73,35 @@ def _volumes_line(volumes: dict[str, int]) -> str:
     )
 
 
+def _money_volumes_line(volumes: dict[str, int]) -> str:
+    return ", ".join(
+        [
+            _count(volumes["operations"], "opération", "opérations"),
+            _count(volumes["financing_plans"], "plan de financement", "plans de financement"),
+            _count(volumes["financing_lines"], "ligne de financement", "lignes de financement"),
+            _count(volumes["subsidy_requests"], "demande de subvention", "demandes de subvention"),
+            _count(volumes["subsidy_allocations"], "affectation", "affectations"),
+            _count(volumes["subsidy_payments"], "versement", "versements"),
+            _count(volumes["planned_investments"], "ligne du PPI", "lignes du PPI"),
+            f"{number(volumes['authorisations'])} AP",
+            f"{number(volumes['payment_credits'])} CP",
+            _count(volumes["budget_lines"], "ligne budgétaire", "lignes budgétaires"),
+            _count(volumes["expenses"], "dépense", "dépenses"),
+        ]
+    )
+
+
+def _money_line(label: str, timing: dict | None) -> str:
+    if timing is None:
+        return f"  {label} : le programme avait déjà un plan de financement, rien d'ajouté"
+    rows = sum(value for key, value in timing.items() if key not in {"seconds", "programmes"})
+    return (
+        f"  {label} : {_count(timing['programmes'], 'programme', 'programmes')}, "
+        f"{number(timing['operations'])} opérations créées, {number(rows)} lignes en tout, "
+        f"en {duration(timing['seconds'])} ({number(rows / timing['seconds'])} lignes/s)"
+    )
+
+
 def _import_line(label: str, run: dict[str, float]) -> str:
     return (
         f"  {label:<14}{duration(run['seconds']):>9}   {number(run['rows_per_second']):>7} lignes/s   "
@@ -221,8 +250,13 @@ def render(report: dict) -> str:
         "",
         "2. Jeu de données national",
         dataset_line,
+        "  Argent (bench/money.py, bulk_create par lots de 1 000, sans historique) :",
+        _money_line("  démo (opérations existantes)", report["money"]["demo"]),
+        _money_line("  national", report["money"]["national"]),
         f"  Volumes 1× (démo)  : {_volumes_line(scales['demo']['volumes'])}",
+        f"                       {_money_volumes_line(scales['demo']['volumes'])}",
         f"  Volumes national   : {_volumes_line(scales['national']['volumes'])}",
+        f"                       {_money_volumes_line(scales['national']['volumes'])}",
         "",
         pages_title,
         "  Mêmes comptes aux deux échelles : la cheffe de projet du programme de Wassy et La Porte du Der, la maire",
@@ -234,6 +268,8 @@ def render(report: dict) -> str:
         "",
         "4. Listes filtrées par policy.visible_to, sans page autour (list(Modèle.objects.visible_to(compte)))",
         "  Aucune page ne liste encore les organisations : annuaire, filtres et listes déroulantes le feront.",
+        "  Demandes de subvention et lignes de financement : ce que filtrent les pages d'argent ; pour le",
+        "  partenaire national, tout le pays.",
         "",
         *_scoped_lists_table(scales),
         "",

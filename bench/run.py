@@ -4,7 +4,9 @@ Steps (bench/README.md says why each one is there):
 1. drop and recreate the bench database (DATABASE_URL, default pvd_bench), migrate, collect static files;
 2. load the demo territory and time the key pages at 1× — 60 communes, one programme;
 3. time the import of the national geography (@etalab/decoupage-administratif 6.0.0), twice;
-4. create 1,646 PVD programmes with their managers and mayors, and time the same pages again.
+4. create 1,646 PVD programmes with their managers and mayors, ~17 operations each with their money
+   (financing plans, subsidies, PPI, AP/CP, budget lines, expenses), and time the same pages again.
+If the demo programme has no money of its own, its operations get the same before 1× (bench/money.py).
 Pages and the access policy's scoped lists are measured at both scales, for the same accounts: three demo
 accounts, and a partner of every programme that the bench creates.
 
@@ -65,7 +67,7 @@ def main() -> None:
     # Everything below reads the models: imported once Django is set up.
     from django.core.management import call_command
 
-    from bench import dataset, geography, pages, report
+    from bench import dataset, geography, money, pages, report
     from pvd.demo import load_demo
 
     progress("Géographie nationale : npm pack (ou cache var/bench/)")
@@ -81,6 +83,7 @@ def main() -> None:
     # 1×: the demo territory alone, measured before anything national is loaded.
     progress("Territoire de démonstration et pages à 1×")
     load_demo()
+    demo_money = money.create_demo_money(pages.demo_programme())
     dataset.ensure_national_partner()
     dataset.analyze()
     demo_scale = measure_scale()
@@ -98,6 +101,8 @@ def main() -> None:
     progress(f"{dataset.PVD_PROGRAMME_COUNT} programmes, leurs chefs de projet et leurs maires")
     national_dataset = dataset.create_national_programmes()
     dataset.ensure_national_partner()
+    progress(f"{money.OPERATIONS_PER_PROGRAMME} opérations par programme et leur argent")
+    national_money = money.create_national_money()
     dataset.analyze()
     progress("Pages à l'échelle nationale")
     national_scale = measure_scale()
@@ -117,6 +122,10 @@ def main() -> None:
             "second_run": second_run.as_dict(),
         },
         "dataset": asdict(national_dataset),
+        "money": {
+            "demo": asdict(demo_money) if demo_money else None,
+            "national": asdict(national_money),
+        },
         "scales": {"demo": demo_scale, "national": national_scale},
         "json_path": str(RESULTS_PATH.relative_to(BASE_DIR)),
         "total_seconds": time.perf_counter() - started,

@@ -2,6 +2,8 @@
 
 No page lists organisations yet, but every future directory, filter or choice field will ask
 `policy.visible_to` for one: its cost at national scale is measured here, where a page cannot hide it.
+Subsidy requests and financing lines are what the money pages filter (issue 5): for the national partner,
+every row of the country.
 Imported after django.setup().
 """
 
@@ -13,6 +15,7 @@ from django.db.models import Model
 
 from bench.dataset import NATIONAL_PARTNER_EMAIL
 from bench.pages import MANAGER_EMAIL, MAYOR_EMAIL, RUNS, WARMUPS
+from budget.models import FinancingLine, SubsidyRequest
 from operations.models import HousingProgramme
 from partners.models import Organisation
 from programmes.models import Programme
@@ -51,6 +54,26 @@ SCOPED_LISTS = [
         "Dispositifs habitat — cheffe de projet",
         MANAGER_EMAIL,
         HousingProgramme,
+    ),
+    ScopedList(
+        "subsidy_requests_manager", "Demandes de subvention — cheffe de projet", MANAGER_EMAIL, SubsidyRequest
+    ),
+    ScopedList("subsidy_requests_mayor", "Demandes de subvention — maire", MAYOR_EMAIL, SubsidyRequest),
+    ScopedList(
+        "subsidy_requests_partner",
+        "Demandes de subvention — partenaire national",
+        NATIONAL_PARTNER_EMAIL,
+        SubsidyRequest,
+    ),
+    ScopedList(
+        "financing_lines_manager", "Lignes de financement — cheffe de projet", MANAGER_EMAIL, FinancingLine
+    ),
+    ScopedList("financing_lines_mayor", "Lignes de financement — maire", MAYOR_EMAIL, FinancingLine),
+    ScopedList(
+        "financing_lines_partner",
+        "Lignes de financement — partenaire national",
+        NATIONAL_PARTNER_EMAIL,
+        FinancingLine,
     ),
 ]
 

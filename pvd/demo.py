@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from budget import demo as budget_demo
 from operations import demo as operations_demo
 from partners import demo as partners_demo
 from programmes import demo as programmes_demo
@@ -128,6 +129,7 @@ def load_demo() -> None:
         housing_programme=housing["opah_ru"],
     )
     operations_demo.load_operations(programme, orgs)  # after the accounts: the manager writes the journal
+    budget_demo.load(programme, orgs)  # after the operations: their financing plans, subsidies and budget
 
 
 def demo_is_loaded() -> bool:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from budget.selectors.commune import commune_money
 from operations import selectors as operations_selectors
 from partners import selectors as partners_selectors
 from programmes import selectors as programmes_selectors
@@ -70,6 +71,7 @@ def commune_detail(request: HttpRequest, insee_code: str) -> HttpResponse:
         "programmes": programmes_selectors.programmes_of_commune(commune),
         "housing_programmes": operations_selectors.housing_programmes_of_commune(commune),
         "operations": operations_selectors.commune_operations(request.user, commune),
+        "money": commune_money(request.user, commune),
     }
     return render(request, "pages/commune.html", ctx)
 

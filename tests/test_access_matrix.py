@@ -13,6 +13,9 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.budget.budget_rows import budget_rows  # issue 5, budget
+from tests.budget.financing_rows import financing_rows
+from tests.budget.subsidy_rows import subsidy_rows  # issue 5, subsidies
 from tests.conftest import PERSONAS, Territory
 from tests.operations import action_plan_rows as action_plan
 from tests.operations.gantt_rows import gantt_rows
@@ -212,8 +215,182 @@ CASES = [
         ]
     ],
     # --- budget: financing plan of an operation, its checks, net cost and FCTVA (issue 5, financing) ---
+    # The money tab of an operation and its XLSX: the operation's readers (the programme's readers, the mayor of
+    # its commune); the plan and its lines are edited by the programme's managers (403 for the other readers).
+    # financing_rows: W-F1 of Wassy, with a plan and an own-funds line; 404 for the mayor of La Porte du Der.
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+            label,
+        )
+        for name, kwargs, label in [
+            ("budget:operation_money", lambda t: {"pk": financing_rows(t).operation.pk}, ""),
+            ("budget:plan_xlsx", lambda t: {"pk": financing_rows(t).operation.pk}, ""),
+            ("budget:operation_money", lambda t: {"pk": tracking_rows(t).operation.pk}, "no plan yet"),
+        ]
+    ],
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        )
+        for name, kwargs in [
+            ("budget:plan_edit", lambda t: {"pk": financing_rows(t).operation.pk}),
+            ("budget:line_create", lambda t: {"pk": financing_rows(t).operation.pk}),
+            ("budget:line_edit", lambda t: {"pk": financing_rows(t).line.pk}),
+            ("budget:line_delete", lambda t: {"pk": financing_rows(t).line.pk}),
+        ]
+    ],
+    Case(
+        "budget:line_status", lambda t: {"pk": financing_rows(t).line.pk}, every(405, anonymous=302)
+    ),  # POST only
     # --- budget: subsidy requests, allocations, payments, adjustments, deadlines, pipeline (issue 5, subsidies) ---
+    # The pipeline: the programme's readers and the mayors of its communes (a mayor sees only their commune's
+    # requests); managers write (403 for the other readers and mayors). subsidy_rows: a DETR request of Wassy,
+    # out of scope (404) for the mayor of La Porte du Der.
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in ["budget:subsidies", "budget:subsidies_xlsx"]
+    ],
+    Case(
+        "budget:subsidies",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    Case(
+        "budget:subsidy_create",
+        lambda t: {"pk": t.programme.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=403,
+            mayor_of_wassy=403,
+            mayor_of_la_porte_du_der=403,
+            partner=403,
+            staff=200,
+        ),
+    ),
+    Case(
+        "budget:subsidy_detail",
+        lambda t: {"pk": subsidy_rows(t).request.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+    ),
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        )
+        for name, kwargs in [
+            ("budget:subsidy_edit", lambda t: {"pk": subsidy_rows(t).request.pk}),
+            ("budget:subsidy_allocations", lambda t: {"pk": subsidy_rows(t).request.pk}),
+            ("budget:payment_create", lambda t: {"pk": subsidy_rows(t).request.pk}),
+            ("budget:adjustment_create", lambda t: {"pk": subsidy_rows(t).request.pk}),
+            ("budget:payment_receipt", lambda t: {"pk": subsidy_rows(t).payment.pk}),
+        ]
+    ],
+    Case(
+        "budget:subsidy_status", lambda t: {"pk": subsidy_rows(t).request.pk}, every(405, anonymous=302)
+    ),  # POST only
     # --- budget: programme budget, PPI, AP/CP, budget lines, expenses, restes à réaliser (issue 5, budget) ---
+    # The programme's readers and the mayors of its communes open the budget pages (mayors see their commune's
+    # rows); managers write (403 for the other readers and mayors). Wassy's AP, line and expense are out of scope
+    # (404) for the mayor of La Porte du Der. budget_rows: Wassy's budget.
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in [
+            "budget:programme_budget",
+            "budget:programme_budget_xlsx",
+            "budget:ppi",
+            "budget:carry_forward_xlsx",
+        ]
+    ],
+    Case(
+        "budget:programme_budget",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=403,
+                mayor_of_wassy=403,
+                mayor_of_la_porte_du_der=403,
+                partner=403,
+                staff=200,
+            ),
+        )
+        for name in ["budget:authorisation_create", "budget:budget_line_create"]
+    ],
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+        )
+        for name, kwargs in [
+            ("budget:authorisation_detail", lambda t: {"pk": budget_rows(t).authorisation.pk}),
+            ("budget:budget_line_detail", lambda t: {"pk": budget_rows(t).line.pk}),
+        ]
+    ],
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        )
+        for name, kwargs in [
+            ("budget:ppi_edit", lambda t: {"pk": budget_rows(t).operation.pk}),
+            ("budget:authorisation_edit", lambda t: {"pk": budget_rows(t).authorisation.pk}),
+            ("budget:authorisation_credits", lambda t: {"pk": budget_rows(t).authorisation.pk}),
+            ("budget:authorisation_revise", lambda t: {"pk": budget_rows(t).authorisation.pk}),
+            ("budget:budget_line_edit", lambda t: {"pk": budget_rows(t).line.pk}),
+            ("budget:expense_create", lambda t: {"pk": budget_rows(t).line.pk}),
+            ("budget:expense_edit", lambda t: {"pk": budget_rows(t).expense.pk}),
+        ]
+    ],
+    *[  # POST only
+        Case(name, lambda t: {"pk": budget_rows(t).authorisation.pk}, every(405, anonymous=302))
+        for name in ["budget:authorisation_status"]
+    ],
+    Case("budget:expense_advance", lambda t: {"pk": budget_rows(t).expense.pk}, every(405, anonymous=302)),
     # --- strategy: documents, stakes, engineering needs (issue 3) ---
     # Readers of the programme and mayors of its communes read its strategy; managers write (403 for other
     # readers). Stakes and needs of Wassy are out of scope for the mayor of La Porte du Der (404).

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from budget.models import SchemeRule
 from partners.models import Offer, OfferKind
 from programmes.models import EngineeringNeed, NeedKind, NeedStatus
 from programmes.selectors.strategy import matching_offers, need_totals
@@ -339,7 +340,9 @@ def test_the_detail_page_shows_the_status_history_and_who_can_help(
 
 @pytest.fixture
 def empty_catalogue(db) -> None:
-    """Without the national reference offers (partners' data migration): each test builds its catalogue."""
+    """Without the national reference offers (partners' data migration): each test builds its catalogue.
+    The funding schemes' dated rules (budget's data migration) protect their offers: they go first."""
+    SchemeRule.objects.all().delete()
     Offer.objects.all().delete()
 
 
