@@ -219,13 +219,23 @@ def _objectives(scope: Scope) -> Q:
     return Q(axis_id__in=axis_model.objects.filter(_axes(scope)).values("pk"))
 
 
+def _any_of(model_label: str, *conditions: Q, extra: Iterable[QuerySet] = ()) -> Q:
+    """`pk IN (rows of condition 1 UNION rows of condition 2 …)`: each branch uses its own index. An OR of
+    IN-subqueries made PostgreSQL scan the whole table at national scale (bench/README.md, findings)."""
+    model = apps.get_model(model_label)
+    parts = [model._default_manager.filter(condition).order_by().values("pk") for condition in conditions]
+    parts += [part.order_by() for part in extra]
+    first, *rest = parts
+    return Q(pk__in=first.union(*rest) if rest else first)
+
+
 def _operations(scope: Scope) -> Q:
     """Operations: the programme's readers; a mayor, those of their commune (an operation of two communes
     is seen by both mayors)."""
-    through = apps.get_model("operations", "Operation").communes.through
-    mayor_communes = memberships_of(scope, {Role.MAYOR}, "commune_id")
-    return Q(programme_id__in=_readable_programmes(scope)) | Q(
-        pk__in=through.objects.filter(organisation_id__in=mayor_communes).values("operation_id")
+    return _any_of(
+        "operations.Operation",
+        Q(programme_id__in=_readable_programmes(scope)),
+        extra=[_mayor_operations(scope)],
     )
 
 
@@ -252,14 +262,13 @@ def _subsidy_requests(scope: Scope) -> Q:
     """Subsidy requests: the programme's readers; a mayor, those whose beneficiary is their commune or
     that finance one of their commune's operations."""
     allocation_model = apps.get_model("budget", "SubsidyAllocation")
-    return (
-        Q(programme_id__in=_readable_programmes(scope))
-        | Q(beneficiary_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id"))
-        | Q(
-            pk__in=allocation_model.objects.filter(operation_id__in=_mayor_operations(scope)).values(
-                "request_id"
-            )
-        )
+    return _any_of(
+        "budget.SubsidyRequest",
+        Q(programme_id__in=_readable_programmes(scope)),
+        Q(beneficiary_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id")),
+        extra=[
+            allocation_model.objects.filter(operation_id__in=_mayor_operations(scope)).values("request_id")
+        ],
     )
 
 
@@ -271,10 +280,11 @@ def _of_visible_request(scope: Scope) -> Q:
 
 def _budget_lines(scope: Scope) -> Q:
     """The programme budget: its readers; a mayor, their commune's budget and lines of its operations."""
-    return (
-        Q(programme_id__in=_readable_programmes(scope))
-        | Q(organisation_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id"))
-        | Q(operation_id__in=_mayor_operations(scope))
+    return _any_of(
+        "budget.BudgetLine",
+        Q(programme_id__in=_readable_programmes(scope)),
+        Q(organisation_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id")),
+        Q(operation_id__in=_mayor_operations(scope)),
     )
 
 
