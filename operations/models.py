@@ -592,3 +592,61 @@ class OperationImport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
+
+
+# --- Procurement (issue 6): its models live in operations/procurement/models.py ---------------------------
+from operations.procurement.models import (
+    AmendmentGround,
+    Bid,
+    BidScore,
+    Ccag,
+    Consultation,
+    ConsultationStatus,
+    Contract,
+    ContractAmendment,
+    ContractStatus,
+    Criterion,
+    CriterionKind,
+    Invoice,
+    LatePaymentRate,
+    Lot,
+    PriceForm,
+    Procedure,
+    ProcurementThreshold,
+    PublicityLevel,
+    PurchaseNature,
+    PurchaseOrder,
+    ServiceOrder,
+    ServiceOrderKind,
+    Subcontractor,
+    ThresholdKind,
+    ThresholdNature,
+)
+
+__all__ = [
+    "AmendmentGround",
+    "Bid",
+    "BidScore",
+    "Ccag",
+    "Consultation",
+    "ConsultationStatus",
+    "Contract",
+    "ContractAmendment",
+    "ContractStatus",
+    "Criterion",
+    "CriterionKind",
+    "Invoice",
+    "LatePaymentRate",
+    "Lot",
+    "PriceForm",
+    "Procedure",
+    "ProcurementThreshold",
+    "PublicityLevel",
+    "PurchaseNature",
+    "PurchaseOrder",
+    "ServiceOrder",
+    "ServiceOrderKind",
+    "Subcontractor",
+    "ThresholdKind",
+    "ThresholdNature",
+]

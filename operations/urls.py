@@ -1,5 +1,9 @@
 from django.urls import path
 
+from operations.procurement.views import bids as bid_views
+from operations.procurement.views import consultations as consultation_views  # issue 6, consultations
+from operations.procurement.views import contracts as contract_views  # issue 6, contracts
+from operations.procurement.views import decp as decp_views
 from operations.views import gantt as gantt_views
 from operations.views import imports as import_views
 from operations.views import operations as operation_views
@@ -34,4 +38,62 @@ urlpatterns = [
     path("programme/<int:pk>/import/", import_views.import_upload, name="import"),
     path("programme/<int:pk>/import/modele.xlsx", import_views.import_template, name="import_template"),
     path("imports/<int:pk>/", import_views.import_status, name="import_status"),
+    # --- procurement: consultations, lots, criteria, procedure, calendar (issue 6, consultations) ---
+    path("programme/<int:pk>/marches/", consultation_views.procurement, name="procurement"),
+    path("programme/<int:pk>/marches.xlsx", consultation_views.procurement_export, name="procurement_xlsx"),
+    path(
+        "programme/<int:pk>/marches/nouvelle/",
+        consultation_views.consultation_create,
+        name="consultation_create",
+    ),
+    path("marches/<int:pk>/", consultation_views.consultation_detail, name="consultation_detail"),
+    path("marches/<int:pk>/modifier/", consultation_views.consultation_edit, name="consultation_edit"),
+    path("marches/<int:pk>/statut/", consultation_views.consultation_status, name="consultation_status"),
+    path("marches/<int:pk>/lots/ajouter/", consultation_views.lot_create, name="lot_create"),
+    path("lots/<int:pk>/modifier/", consultation_views.lot_edit, name="lot_edit"),
+    path("marches/<int:pk>/criteres/", consultation_views.criteria_edit, name="criteria_edit"),
+    # --- procurement: bids, scores, ranking, analysis report, award (issue 6, bids) ---
+    path("marches/<int:pk>/rapport-analyse/", bid_views.analysis_report, name="analysis_report"),
+    path(
+        "marches/<int:pk>/rapport-analyse.xlsx", bid_views.analysis_report_xlsx, name="analysis_report_xlsx"
+    ),
+    path("lots/<int:pk>/offres/ajouter/", bid_views.bid_create, name="bid_create"),
+    path("offres/<int:pk>/modifier/", bid_views.bid_edit, name="bid_edit"),
+    path("offres/<int:pk>/notes/", bid_views.bid_scores, name="bid_scores"),
+    path("lots/<int:pk>/attribuer/", bid_views.lot_award, name="lot_award"),
+    path("lots/<int:pk>/signer/", bid_views.lot_sign, name="lot_sign"),
+    # --- procurement: contracts, execution, amendments, invoices, acceptance (issue 6, contracts) ---
+    path("contrats/<int:pk>/", contract_views.contract_detail, name="contract_detail"),
+    path("contrats/<int:pk>/modifier/", contract_views.contract_edit, name="contract_edit"),
+    path("contrats/<int:pk>/statut/", contract_views.contract_status, name="contract_status"),
+    path("contrats/<int:pk>/avenants/ajouter/", contract_views.amendment_create, name="amendment_create"),
+    path("contrats/<int:pk>/factures/ajouter/", contract_views.invoice_create, name="invoice_create"),
+    path("factures/<int:pk>/modifier/", contract_views.invoice_edit, name="invoice_edit"),
+    path(
+        "contrats/<int:pk>/sous-traitants/ajouter/",
+        contract_views.subcontractor_create,
+        name="subcontractor_create",
+    ),
+    path(
+        "sous-traitants/<int:pk>/decision/", contract_views.subcontractor_decide, name="subcontractor_decide"
+    ),
+    path(
+        "contrats/<int:pk>/ordres-de-service/ajouter/",
+        contract_views.service_order_create,
+        name="service_order_create",
+    ),
+    path(
+        "contrats/<int:pk>/bons-de-commande/ajouter/",
+        contract_views.purchase_order_create,
+        name="purchase_order_create",
+    ),
+    path("programme/<int:pk>/factures-a-risque/", contract_views.invoices_at_risk, name="invoices_at_risk"),
+    path(
+        "programme/<int:pk>/factures-a-risque.xlsx",
+        contract_views.invoices_at_risk_xlsx,
+        name="invoices_at_risk_xlsx",
+    ),
+    # --- procurement: DECP export and procurement exports (issue 6, decp) ---
+    path("programme/<int:pk>/decp/", decp_views.decp_page, name="decp"),
+    path("programme/<int:pk>/decp.json", decp_views.decp_json, name="decp_json"),
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from budget import demo as budget_demo
 from operations import demo as operations_demo
+from operations.procurement import demo as procurement_demo
 from partners import demo as partners_demo
 from programmes import demo as programmes_demo
 from pvd.accounts.models import Membership, Role, User
@@ -130,6 +131,7 @@ def load_demo() -> None:
     )
     operations_demo.load_operations(programme, orgs)  # after the accounts: the manager writes the journal
     budget_demo.load(programme, orgs)  # after the operations: their financing plans, subsidies and budget
+    procurement_demo.load(programme, orgs)  # after the budget: its invoices are the budget's expenses
 
 
 def demo_is_loaded() -> bool:

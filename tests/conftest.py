@@ -58,6 +58,7 @@ REFERENCE_DATA = [
     ("partners.migrations.0005_national_partners_and_offers", "add_reference_data"),
     ("operations.migrations.0003_standard_phase_sequence", "add_sequence"),
     ("budget.migrations.0002_money_reference_data", "add_money_reference_data"),
+    ("operations.migrations.0007_procurement_reference_data", "add_procurement_reference_data"),
 ]
 
 

@@ -18,6 +18,9 @@ from tests.budget.financing_rows import financing_rows
 from tests.budget.subsidy_rows import subsidy_rows  # issue 5, subsidies
 from tests.conftest import PERSONAS, Territory
 from tests.operations import action_plan_rows as action_plan
+from tests.operations.bid_rows import bid_rows  # issue 6, bids
+from tests.operations.consultation_rows import consultation_rows as _consultation_rows  # issue 6
+from tests.operations.contract_rows import contract_rows  # issue 6, contracts
 from tests.operations.gantt_rows import gantt_rows
 from tests.operations.tracking_rows import tracking_rows
 from tests.partners import objects as directory
@@ -391,6 +394,171 @@ CASES = [
         for name in ["budget:authorisation_status"]
     ],
     Case("budget:expense_advance", lambda t: {"pk": budget_rows(t).expense.pk}, every(405, anonymous=302)),
+    # --- procurement: consultations, lots, criteria, procedure, calendar (issue 6, consultations) ---
+    # The programme's readers and the mayors of its communes open the procurement list (a mayor sees their
+    # commune's consultations); managers write (403 for the others). Wassy's consultation is out of scope (404)
+    # for the mayor of La Porte du Der.
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in ["operations:procurement", "operations:procurement_xlsx"]
+    ],
+    Case(
+        "operations:procurement",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    Case(
+        "operations:consultation_create",
+        lambda t: {"pk": t.programme.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=403,
+            mayor_of_wassy=403,
+            mayor_of_la_porte_du_der=403,
+            partner=403,
+            staff=200,
+        ),
+    ),
+    Case(
+        "operations:consultation_detail",
+        lambda t: {"pk": _consultation_rows(t).consultation.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+    ),
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        )
+        for name, kwargs in [
+            ("operations:consultation_edit", lambda t: {"pk": _consultation_rows(t).consultation.pk}),
+            ("operations:lot_create", lambda t: {"pk": _consultation_rows(t).consultation.pk}),
+            ("operations:criteria_edit", lambda t: {"pk": _consultation_rows(t).consultation.pk}),
+            ("operations:lot_edit", lambda t: {"pk": _consultation_rows(t).lot.pk}),
+        ]
+    ],
+    Case(  # POST only
+        "operations:consultation_status",
+        lambda t: {"pk": _consultation_rows(t).consultation.pk},
+        every(405, anonymous=302),
+    ),
+    # --- procurement: bids, scores, ranking, analysis report, award (issue 6, bids) ---
+    # Whoever sees the consultation reads its analysis report (bid_rows: bought by Wassy → 404 for the mayor of
+    # La Porte du Der); the programme's managers record bids, score, award and sign (403 for the other readers).
+    *[
+        Case(
+            name,
+            lambda t: {"pk": bid_rows(t).consultation.pk},
+            every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+        )
+        for name in ["operations:analysis_report", "operations:analysis_report_xlsx"]
+    ],
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        )
+        for name, kwargs in [
+            ("operations:bid_create", lambda t: {"pk": bid_rows(t).lot.pk}),
+            ("operations:bid_edit", lambda t: {"pk": bid_rows(t).bids[0].pk}),
+            ("operations:bid_scores", lambda t: {"pk": bid_rows(t).bids[0].pk}),
+            ("operations:lot_award", lambda t: {"pk": bid_rows(t).lot.pk}),
+            ("operations:lot_sign", lambda t: {"pk": bid_rows(t).lot.pk}),
+        ]
+    ],
+    # --- procurement: contracts, execution, amendments, invoices, acceptance (issue 6, contracts) ---
+    # The consultation's readers (programme readers, mayor of Wassy whose operation it serves) read a contract and
+    # the programme's invoices at risk; managers write (403 for the other readers). contract_rows: Wassy's works.
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+        )
+        for name, kwargs in [("operations:contract_detail", lambda t: {"pk": contract_rows(t).contract.pk})]
+    ],
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in ["operations:invoices_at_risk", "operations:invoices_at_risk_xlsx"]
+    ],
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        )
+        for name, kwargs in [
+            ("operations:contract_edit", lambda t: {"pk": contract_rows(t).contract.pk}),
+            ("operations:amendment_create", lambda t: {"pk": contract_rows(t).contract.pk}),
+            ("operations:invoice_create", lambda t: {"pk": contract_rows(t).contract.pk}),
+            ("operations:subcontractor_create", lambda t: {"pk": contract_rows(t).contract.pk}),
+            ("operations:service_order_create", lambda t: {"pk": contract_rows(t).contract.pk}),
+            ("operations:purchase_order_create", lambda t: {"pk": contract_rows(t).contract.pk}),
+            ("operations:invoice_edit", lambda t: {"pk": contract_rows(t).invoice.pk}),
+            ("operations:subcontractor_decide", lambda t: {"pk": contract_rows(t).subcontractor.pk}),
+        ]
+    ],
+    Case(
+        "operations:contract_status",
+        lambda t: {"pk": contract_rows(t).contract.pk},
+        every(405, anonymous=302),
+    ),
+    # --- procurement: DECP export and procurement exports (issue 6, decp) ---
+    # Publishing the essential data is the buyer's act: the programme's managers and staff; its other readers
+    # and the mayors of its communes get 403, out of scope 404.
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=403,
+                mayor_of_wassy=403,
+                mayor_of_la_porte_du_der=403,
+                partner=403,
+                staff=200,
+            ),
+        )
+        for name in ["operations:decp", "operations:decp_json"]
+    ],
+    Case(
+        "operations:decp_json",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
     # --- strategy: documents, stakes, engineering needs (issue 3) ---
     # Readers of the programme and mayors of its communes read its strategy; managers write (403 for other
     # readers). Stakes and needs of Wassy are out of scope for the mayor of La Porte du Der (404).

@@ -16,7 +16,7 @@ from budget.models import (
     ProgrammeAuthorisation,
 )
 from budget.services import programme_budget as services
-from operations.models import Operation
+from operations.models import Contract, Invoice, Operation
 from partners.models import Organisation
 from programmes.forms.documents import VersionedForm
 from programmes.models import Programme
@@ -251,6 +251,8 @@ class ExpenseForm(VersionedForm):
             "amount_ttc",
             "committed_on",
             "commitment_reference",
+            "contract",
+            "invoice",
             "contract_reference",
             "invoice_reference",
         ]
@@ -265,6 +267,16 @@ class ExpenseForm(VersionedForm):
         self.fields["operation"].queryset = operation_choices(user, line.programme)
         if not self.is_bound and not self.instance.pk and line.operation_id:
             self.initial["operation"] = line.operation_id
+        # The programme's contracts and their invoices (procurement), to pay a contract's invoice.
+        contracts = Contract.objects.visible_to(user).filter(lot__consultation__programme=line.programme)
+        self.fields["contract"].queryset = contracts.select_related("holder").order_by("number")
+        self.fields["contract"].label_from_instance = lambda c: f"{c.number} — {c.holder}"
+        invoices = Invoice.objects.filter(contract__in=contracts).select_related("contract")
+        self.fields["invoice"].queryset = invoices.order_by("contract__number", "received_on", "pk")
+        self.fields["invoice"].label_from_instance = lambda i: (
+            f"{i.number} du {i.received_on:%d/%m/%Y} — marché {i.contract.number}"
+        )
+        self.fields["invoice"].help_text = "La facture du marché que cette dépense paie (facultatif)."
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

@@ -269,7 +269,7 @@ class ExpenseStatus(models.TextChoices):
 class Expense(VersionedModel):
     """An expense on a budget line, from its legal commitment to its payment by the comptable public.
 
-    The procurement issue links it to a contract and its invoices; until then the references are text."""
+    It may pay a contract's invoice (procurement); hors marché, the references stay text."""
 
     Status = ExpenseStatus
 
@@ -286,6 +286,22 @@ class Expense(VersionedModel):
     )
     label = models.CharField("objet", max_length=250)
     supplier = models.CharField("tiers (fournisseur, bénéficiaire)", max_length=200)
+    contract = models.ForeignKey(
+        "operations.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="expenses",
+        verbose_name="marché",
+    )
+    invoice = models.OneToOneField(
+        "operations.Invoice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="expense",
+        verbose_name="facture du marché",
+    )
     contract_reference = models.CharField("marché ou bon de commande", max_length=100, blank=True)
     invoice_reference = models.CharField("facture", max_length=100, blank=True)
     amount_ht = money("montant (€ HT)")

@@ -35,7 +35,7 @@ from budget.models import (
     PlannedInvestment,
     ProgrammeAuthorisation,
 )
-from operations.models import Operation
+from operations.models import Contract, Invoice, Operation
 from partners.models import Organisation
 from programmes.models import Programme
 from pvd.accounts.models import User
@@ -676,6 +676,25 @@ def _check_credits(line: BudgetLine, amount: Decimal, *, exclude: Expense | None
         )
 
 
+def _contract_link(
+    line: BudgetLine, contract: Contract | None, invoice: Invoice | None, *, exclude: Expense | None = None
+) -> Contract | None:
+    """An expense may pay a contract (and one of its invoices): a contract of the line's programme, an invoice
+    of that contract, one expense per invoice. Returns the contract (the invoice's when only it is given)."""
+    if invoice is not None:
+        if contract is not None and invoice.contract_id != contract.pk:
+            raise ValidationError({"invoice": "Cette facture n'est pas une facture du marché choisi."})
+        contract = invoice.contract
+        others = Expense.objects.filter(invoice=invoice)
+        if exclude is not None:
+            others = others.exclude(pk=exclude.pk)
+        if others.exists():
+            raise ValidationError({"invoice": "Cette facture est déjà payée par une autre dépense."})
+    if contract is not None and contract.lot.consultation.programme_id != line.programme_id:
+        raise ValidationError({"contract": "Ce marché n'appartient pas au programme de la ligne budgétaire."})
+    return contract
+
+
 def _check_expense_fields(
     line: BudgetLine, operation: Operation | None, amount_ht: Decimal, amount_ttc: Decimal, committed_on
 ) -> None:
@@ -708,6 +727,8 @@ def expense_create(
     contract_reference: str = "",
     invoice_reference: str = "",
     operation: Operation | None = None,
+    contract: Contract | None = None,
+    invoice: Invoice | None = None,
 ) -> Expense:
     """Commit an expense on a line (legal commitment: the contract or order signed on `committed_on`).
     Refused with the figures when the line's remaining credits (and on an AP line, the year's CP and the
@@ -717,10 +738,13 @@ def expense_create(
         raise ProgrammeBudgetError("Une dépense s'engage sur une ligne de dépenses, pas de recettes.")
     operation = operation or line.operation
     _check_expense_fields(line, operation, amount_ht, amount_ttc, committed_on)
+    contract = _contract_link(line, contract, invoice)
     _check_credits(line, amount_ttc)
     expense = Expense(
         budget_line=line,
         operation=operation,
+        contract=contract,
+        invoice=invoice,
         label=label,
         supplier=supplier,
         contract_reference=contract_reference,
@@ -755,6 +779,8 @@ def expense_update(
     contract_reference: str,
     invoice_reference: str,
     operation: Operation | None,
+    contract: Contract | None = None,
+    invoice: Invoice | None = None,
 ) -> Expense:
     """Correct an expense. Its amounts and commitment date change only while it is merely committed (a
     liquidated expense's amount is the checked one); a larger amount is checked against the credits."""
@@ -772,6 +798,7 @@ def expense_update(
     if current.status == E.CANCELLED:
         raise ProgrammeBudgetError("Une dépense annulée ne se modifie plus.")
     _check_expense_fields(line, operation, amount_ht, amount_ttc, committed_on)
+    contract = _contract_link(line, contract, invoice, exclude=current)
     if amount_ttc > current.amount_ttc:
         _check_credits(line, amount_ttc, exclude=current)
     if current.liquidated_on and committed_on > current.liquidated_on:
@@ -790,6 +817,8 @@ def expense_update(
             "contract_reference": contract_reference,
             "invoice_reference": invoice_reference,
             "operation": operation,
+            "contract": contract,
+            "invoice": invoice,
         },
     )
 

@@ -417,7 +417,7 @@ def budget_line_detail(request: HttpRequest, pk: int) -> HttpResponse:
     expenses = list(
         Expense.objects.visible_to(request.user)
         .filter(budget_line=line)
-        .select_related("operation")
+        .select_related("operation", "contract", "invoice")
         .order_by("committed_on", "pk")
     )
     if header["can_edit"]:

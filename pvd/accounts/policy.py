@@ -311,6 +311,39 @@ def _expenses(scope: Scope) -> Q:
     return Q(budget_line_id__in=model.objects.filter(_budget_lines(scope)).values("pk"))
 
 
+def _consultations(scope: Scope) -> Q:
+    """Procurement: the programme's readers; a mayor, the consultations of their commune's operations or
+    bought by their commune."""
+    through = apps.get_model("operations", "Consultation").operations.through
+    return (
+        Q(programme_id__in=_readable_programmes(scope))
+        | Q(buyer_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id"))
+        | Q(
+            pk__in=through.objects.filter(operation_id__in=_mayor_operations(scope)).values("consultation_id")
+        )
+    )
+
+
+def _of_visible_consultation(scope: Scope) -> Q:
+    model = apps.get_model("operations", "Consultation")
+    return Q(consultation_id__in=model.objects.filter(_consultations(scope)).values("pk"))
+
+
+def _of_visible_lot(scope: Scope) -> Q:
+    model = apps.get_model("operations", "Lot")
+    return Q(lot_id__in=model.objects.filter(_of_visible_consultation(scope)).values("pk"))
+
+
+def _bid_scores(scope: Scope) -> Q:
+    model = apps.get_model("operations", "Bid")
+    return Q(bid_id__in=model.objects.filter(_of_visible_lot(scope)).values("pk"))
+
+
+def _of_visible_contract(scope: Scope) -> Q:
+    model = apps.get_model("operations", "Contract")
+    return Q(contract_id__in=model.objects.filter(_of_visible_lot(scope)).values("pk"))
+
+
 RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.operation": _operations,
     "operations.phase": _of_visible_operation,
@@ -348,6 +381,20 @@ RULES: dict[str, Callable[[Scope], Q]] = {
     "budget.authorisationrevision": _of_visible_authorisation,
     "budget.paymentcredit": _of_visible_authorisation,
     "budget.expense": _expenses,
+    # procurement (issue 6): seen with the consultation; thresholds and rates are a catalogue.
+    "operations.procurementthreshold": _catalogue,
+    "operations.latepaymentrate": _catalogue,
+    "operations.consultation": _consultations,
+    "operations.lot": _of_visible_consultation,
+    "operations.criterion": _of_visible_consultation,
+    "operations.bid": _of_visible_lot,
+    "operations.bidscore": _bid_scores,
+    "operations.contract": _of_visible_lot,
+    "operations.subcontractor": _of_visible_contract,
+    "operations.serviceorder": _of_visible_contract,
+    "operations.purchaseorder": _of_visible_contract,
+    "operations.contractamendment": _of_visible_contract,
+    "operations.invoice": _of_visible_contract,
 }
 
 # Rules whose Q crosses a multi-valued relation need DISTINCT (prefer `pk IN (subquery)` rules: none do).
@@ -439,6 +486,11 @@ def can_edit_operations(user: object, programme: models.Model) -> bool:
 
 def can_edit_budget(user: object, programme: models.Model) -> bool:
     """Financing plans, subsidy requests and payments, the programme budget: the programme's managers."""
+    return can_edit_programme(user, programme)
+
+
+def can_manage_procurement(user: object, programme: models.Model) -> bool:
+    """Consultations, bids and scores, contracts and their execution: the programme's managers."""
     return can_edit_programme(user, programme)
 
 
