@@ -16,29 +16,17 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from budget.models import PaymentKind, SchemeRule, SubsidyStatus
-
-DONE = "done"
-UPCOMING = "upcoming"
-WARNING = "warning"
-OVERDUE = "overdue"
-NOT_APPLICABLE = "not_applicable"
-
-STATUS_LABELS = {
-    DONE: "Fait",
-    UPCOMING: "À venir",
-    WARNING: "Échéance proche",
-    OVERDUE: "Dépassée",
-    NOT_APPLICABLE: "Sans objet",
-}
-STATUS_BADGES = {
-    DONE: "text-bg-success",
-    UPCOMING: "text-bg-light border",
-    WARNING: "text-bg-warning",
-    OVERDUE: "text-bg-danger",
-    NOT_APPLICABLE: "text-bg-secondary",
-}
-# Sorting: what needs attention first.
-URGENCY = {OVERDUE: 0, WARNING: 1, UPCOMING: 2, DONE: 3, NOT_APPLICABLE: 4}
+from pvd.deadlines import (
+    DONE,
+    NOT_APPLICABLE,
+    OVERDUE,
+    STATUS_BADGES,
+    STATUS_LABELS,
+    UPCOMING,
+    URGENCY,
+    WARNING,
+    timing,
+)
 
 # A request in one of these statuses has no deadline left to meet.
 CLOSED_STATUSES = frozenset(
@@ -104,11 +92,7 @@ def rule_on(
 
 
 def _timing(due: datetime.date, warn_from: datetime.date | None, day: datetime.date) -> str:
-    if day > due:
-        return OVERDUE
-    if warn_from is not None and day >= warn_from:
-        return WARNING
-    return UPCOMING
+    return timing(due, day, warn_from=warn_from)
 
 
 def _warn(due: datetime.date, rule: SchemeRule) -> datetime.date:

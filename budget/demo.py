@@ -46,7 +46,7 @@ from budget.models import (
     SubsidyStatus,
 )
 from operations.demo import DEMO_MANAGER_EMAIL
-from operations.models import Operation
+from operations.models import Contract, Invoice, Operation
 from partners.models import Offer, Organisation
 from pvd.accounts.models import User
 from pvd.models import StatusChange
@@ -1200,3 +1200,42 @@ def _load_expenses(operations: dict[str, Operation], lines: dict[tuple, BudgetLi
                 "paid_on": D(*paid) if paid else None,
             },
         )
+
+
+# --- Links to the procurement demo's contracts (after operations.procurement.demo) -----------------------
+
+
+def _link(expense: Expense | None, contract: Contract, invoice: Invoice | None) -> None:
+    if expense is None or (expense.contract_id, expense.invoice_id) == (contract.pk, invoice and invoice.pk):
+        return
+    expense.contract = contract
+    expense.invoice = invoice
+    expense.save()
+
+
+def link_contracts(programme: "Programme") -> None:
+    """The demo expenses that pay the procurement demo's contracts (matched on the expenses' own references):
+    the place Notre-Dame's pavement (M-2025-004) and networks (M-2023-011, invoice by invoice) contracts, and
+    La Porte du Der's framework agreement (its purchase order BC-2025-118)."""
+    contracts = {
+        c.number: c
+        for c in Contract.objects.filter(
+            lot__consultation__programme=programme, number__in=["M-2025-004", "M-2023-011", "AC-2025-003"]
+        )
+    }
+    if len(contracts) < 3:
+        return  # the procurement demo is not loaded
+    pavement, networks, framework = contracts["M-2025-004"], contracts["M-2023-011"], contracts["AC-2025-003"]
+    invoices = {invoice.number: invoice for invoice in Invoice.objects.filter(contract=networks)}
+    expenses = Expense.objects.filter(
+        operation__programme=programme,
+        operation__code__in=["W-01", "LPD-01"],
+        contract_reference__in=[pavement.number, networks.number, "BC-2025-118"],
+    )
+    for expense in expenses:
+        if expense.contract_reference == networks.number:
+            _link(expense, networks, invoices.get(expense.invoice_reference))
+        elif expense.contract_reference == pavement.number:
+            _link(expense, pavement, None)
+        else:
+            _link(expense, framework, None)

@@ -131,7 +131,8 @@ def load_demo() -> None:
     )
     operations_demo.load_operations(programme, orgs)  # after the accounts: the manager writes the journal
     budget_demo.load(programme, orgs)  # after the operations: their financing plans, subsidies and budget
-    procurement_demo.load(programme, orgs)  # after the budget: its invoices are the budget's expenses
+    procurement_demo.load(programme, orgs)  # after the budget
+    budget_demo.link_contracts(programme)  # the budget's expenses pay the procurement demo's invoices
 
 
 def demo_is_loaded() -> bool:

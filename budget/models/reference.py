@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from pvd.accounts import policy
+from pvd.errors import MissingReferenceData
 
 if TYPE_CHECKING:
     from pvd.accounts.models import User
@@ -26,10 +27,6 @@ class ReferenceQuerySet[M: models.Model](models.QuerySet[M]):
 
     def valid_on(self, day: datetime.date) -> Self:
         return self.filter(valid_from__lte=day).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-
-
-class MissingReferenceData(LookupError):
-    """No reference value is in force on the day asked for: the administrator must enter one."""
 
 
 def _validity_constraint(name: str) -> models.CheckConstraint:

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from budget.models import FinancingLine, FinancingLineStatus, FinancingPlan, SchemeRule, SubsidyAllocation
 from operations.models import Operation
+from pvd import workflow
 from pvd.accounts import policy
 from pvd.accounts.models import User
 from pvd.concurrency import StaleObjectError, save_versioned
@@ -193,17 +194,16 @@ def line_delete(*, line: FinancingLine, by: User) -> None:
 
 def check_transition(line: FinancingLine, to: str) -> None:
     """Raise FinancingError (French, naming both statuses) when `line` may not move to `to`."""
-    if to not in S.values:
-        raise FinancingError(f"Statut inconnu : « {to} ».")
-    source = line.status
-    if to == source:
-        raise FinancingError(f"La ligne « {line} » est déjà « {S(source).label} ».")
-    if to not in TRANSITIONS[source]:
-        allowed = ", ".join(f"« {S(t).label} »" for t in allowed_targets(source))
-        raise FinancingError(
-            f"La ligne « {line} » ne peut pas passer de « {S(source).label} » à « {S(to).label} » ; "
-            f"statuts possibles : {allowed}."
-        )
+    message = workflow.refusal(
+        transitions=TRANSITIONS,
+        choices=S,
+        source=line.status,
+        target=to,
+        subject=f"La ligne « {line} »",
+        pronoun="elle",
+    )
+    if message:
+        raise FinancingError(message)
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ from budget.models import (
 from budget.models.subsidies import DATE_ORDER
 from operations.models import Operation
 from programmes.models import Programme
+from pvd import workflow
 from pvd.accounts.models import User
 from pvd.concurrency import save_versioned
 from pvd.errors import DomainError
@@ -196,26 +197,20 @@ def _field_label(name: str) -> str:
 
 def allowed_targets(status: str) -> list[str]:
     """The statuses a request in `status` may move to, in lifecycle order (for the forms)."""
-    return sorted(TRANSITIONS[status], key=S.values.index)
+    return workflow.in_order(TRANSITIONS[status], S)
 
 
 def check_transition(request: SubsidyRequest, to: str) -> None:
-    if to not in S.values:
-        raise SubsidyError(f"Statut inconnu : « {to} ».")
-    source = request.status
-    if to == source:
-        raise SubsidyError(f"La demande est déjà « {_label(source)} ».")
-    if to not in TRANSITIONS[source]:
-        if not TRANSITIONS[source]:
-            raise SubsidyError(
-                f"La demande est « {_label(source)} » : ce statut est définitif, elle ne peut pas passer à "
-                f"« {_label(to)} »."
-            )
-        allowed = ", ".join(f"« {_label(t)} »" for t in allowed_targets(source))
-        raise SubsidyError(
-            f"La demande ne peut pas passer de « {_label(source)} » à « {_label(to)} » ; statuts possibles : "
-            f"{allowed}."
-        )
+    message = workflow.refusal(
+        transitions=TRANSITIONS,
+        choices=S,
+        source=request.status,
+        target=to,
+        subject="La demande",
+        pronoun="elle",
+    )
+    if message:
+        raise SubsidyError(message)
 
 
 def date_order_errors(values: dict[str, object]) -> dict[str, str]:

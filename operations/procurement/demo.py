@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from budget.models import Expense
 from operations.models import (
     AmendmentGround,
     Bid,
@@ -96,11 +95,10 @@ def load(programme: "Programme", orgs: dict[str, Organisation]) -> None:
         key: upsert(Organisation, {}, name=name, kind=OrganisationKind.COMPANY)[0]
         for key, (name, _siret) in COMPANIES.items()
     }
-    pavement = _place_notre_dame_pavement(programme, orgs, operations, companies, manager)
-    networks = _place_notre_dame_networks(programme, orgs, operations, companies)
+    _place_notre_dame_pavement(programme, orgs, operations, companies, manager)
+    _place_notre_dame_networks(programme, orgs, operations, companies)
     _signage_study(programme, orgs, operations, companies)
-    framework = _planting_framework(programme, orgs, operations, companies)
-    _link_expenses(programme, pavement, networks, framework)
+    _planting_framework(programme, orgs, operations, companies)
 
 
 def _consultation(programme: "Programme", reference: str, operations: list[Operation], **values: object):
@@ -521,33 +519,3 @@ def _planting_framework(
             number=number,
         )  # fmt: skip
     return contract
-
-
-# --- Links to the budget demo's expenses ----------------------------------------------------------------
-
-
-def _link(expense: Expense | None, contract: Contract, invoice: Invoice | None) -> None:
-    if expense is None or (expense.contract_id, expense.invoice_id) == (contract.pk, invoice and invoice.pk):
-        return
-    expense.contract = contract
-    expense.invoice = invoice
-    expense.save()
-
-
-def _link_expenses(
-    programme: "Programme", pavement: Contract, networks: Contract, framework: Contract
-) -> None:
-    """The budget demo's expenses that pay these contracts (matched on the budget demo's own references)."""
-    invoices = {invoice.number: invoice for invoice in Invoice.objects.filter(contract=networks)}
-    expenses = Expense.objects.filter(
-        operation__programme=programme,
-        operation__code__in=["W-01", "LPD-01"],
-        contract_reference__in=[pavement.number, networks.number, "BC-2025-118"],
-    )
-    for expense in expenses:
-        if expense.contract_reference == networks.number:
-            _link(expense, networks, invoices.get(expense.invoice_reference))
-        elif expense.contract_reference == pavement.number:
-            _link(expense, pavement, None)
-        else:
-            _link(expense, framework, None)

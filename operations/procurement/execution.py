@@ -17,8 +17,9 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from budget.deadlines import DONE, OVERDUE, STATUS_BADGES, STATUS_LABELS, UPCOMING, URGENCY, WARNING
-from budget.models import MissingReferenceData
+from pvd.deadlines import OVERDUE, STATUS_BADGES, STATUS_LABELS, UPCOMING, URGENCY, WARNING
+from pvd.deadlines import timing as _place
+from pvd.errors import MissingReferenceData
 from pvd.money import ZERO, format_euros, format_percent, round_cents
 
 # --- Legal values (CCP, CGCT, CCAG) ---------------------------------------------------------------------------
@@ -497,13 +498,7 @@ class ContractDeadline:
 
 
 def timing(due: datetime.date, day: datetime.date, done: bool, warn_days: int = DEADLINE_WARNING_DAYS) -> str:
-    if done:
-        return DONE
-    if day > due:
-        return OVERDUE
-    if day >= due - datetime.timedelta(days=warn_days):
-        return WARNING
-    return UPCOMING
+    return _place(due, day, warn_from=due - datetime.timedelta(days=warn_days), done=done)
 
 
 def _days(day: datetime.date, n: int) -> datetime.date:

@@ -17,22 +17,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from operations.procurement.models import FORMAL_PROCEDURES, Consultation, ConsultationStatus, Procedure
+from pvd.deadlines import DONE, OVERDUE, STATUS_BADGES, STATUS_LABELS, UPCOMING, URGENCY, WARNING
+from pvd.deadlines import timing as _place
 
 _FORMAL = FORMAL_PROCEDURES
 
-DONE = "done"
-UPCOMING = "upcoming"
-WARNING = "warning"
-OVERDUE = "overdue"
-
-STATUS_LABELS = {DONE: "Fait", UPCOMING: "À venir", WARNING: "À vérifier", OVERDUE: "Dépassé"}
-STATUS_BADGES = {
-    DONE: "text-bg-success",
-    UPCOMING: "text-bg-light border",
-    WARNING: "text-bg-warning",
-    OVERDUE: "text-bg-danger",
-}
-URGENCY = {OVERDUE: 0, WARNING: 1, UPCOMING: 2, DONE: 3}
 WARN_DAYS = 7  # an upcoming deadline turns to "warning" a week before it falls
 
 MAPA_REASONABLE_DAYS = 20
@@ -181,11 +170,7 @@ def signature_problem(consultation: Consultation, signed_on: datetime.date) -> s
 
 
 def _timing(due: datetime.date, day: datetime.date) -> str:
-    if day > due:
-        return OVERDUE
-    if day >= due - datetime.timedelta(days=WARN_DAYS):
-        return WARNING
-    return UPCOMING
+    return _place(due, day, warn_from=due - datetime.timedelta(days=WARN_DAYS))
 
 
 def _date(value: datetime.date | datetime.datetime | None) -> datetime.date | None:

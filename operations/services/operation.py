@@ -16,6 +16,7 @@ from operations.models import Operation, OperationStatus
 from operations.services.errors import OperationError
 from partners.models import Organisation, Person, Theme
 from programmes.models import Axis, Objective, Programme
+from pvd import workflow
 from pvd.accounts.models import User
 from pvd.concurrency import save_versioned
 from pvd.models import StatusChange
@@ -40,27 +41,21 @@ def _label(status: str) -> str:
 
 def allowed_targets(status: str) -> list[str]:
     """The statuses an operation in `status` may move to, in workflow order (for the forms)."""
-    return sorted(TRANSITIONS[status], key=S.values.index)
+    return workflow.in_order(TRANSITIONS[status], S)
 
 
 def check_transition(operation: Operation, to: str) -> None:
     """Raise OperationError (French, naming both statuses) when `operation` may not move to `to`."""
-    if to not in S.values:
-        raise OperationError(f"Statut inconnu : « {to} ».")
-    source = operation.status
-    if to == source:
-        raise OperationError(f"L'opération {operation.code} est déjà « {_label(source)} ».")
-    if to not in TRANSITIONS[source]:
-        if not TRANSITIONS[source]:
-            raise OperationError(
-                f"L'opération {operation.code} est « {_label(source)} » : ce statut est définitif, "
-                f"elle ne peut pas passer à « {_label(to)} »."
-            )
-        allowed = ", ".join(f"« {_label(t)} »" for t in allowed_targets(source))
-        raise OperationError(
-            f"L'opération {operation.code} ne peut pas passer de « {_label(source)} » à « {_label(to)} » ; "
-            f"statuts possibles : {allowed}."
-        )
+    message = workflow.refusal(
+        transitions=TRANSITIONS,
+        choices=S,
+        source=operation.status,
+        target=to,
+        subject=f"L'opération {operation.code}",
+        pronoun="elle",
+    )
+    if message:
+        raise OperationError(message)
 
 
 def _check_scope(

@@ -25,6 +25,7 @@ from operations.procurement import execution as rules
 from programmes.models import Programme
 from pvd.accounts import policy
 from pvd.accounts.models import User
+from pvd.deadlines import DONE
 from pvd.money import ZERO, format_euros
 
 OPEN_STATUSES = (
@@ -100,7 +101,7 @@ def invoice_deadlines(
             continue
         status = rules.timing(due, day, invoice.paid_on is not None, rules.INVOICE_WARNING_DAYS)
         if invoice.paid_on is not None and row.delay.is_late:
-            status = rules.DONE
+            status = DONE
         detail = ""
         if row.delay.is_late:
             detail = (

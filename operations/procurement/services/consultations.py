@@ -40,6 +40,7 @@ from operations.procurement.thresholds import (
 from operations.procurement.timeline import offers_delay_problem, questions_problem, signature_problem
 from partners.models import Organisation
 from programmes.models import Programme
+from pvd import workflow
 from pvd.accounts import policy
 from pvd.accounts.models import User
 from pvd.concurrency import save_versioned
@@ -132,35 +133,32 @@ def allowed_targets(consultation: Consultation) -> list[str]:
     targets = set(TRANSITIONS[consultation.status])
     if consultation.status == S.ANALYSIS:
         targets.discard(S.AWARDED if consultation.is_formal else S.CAO)
-    return sorted(targets, key=S.values.index)
+    return workflow.in_order(targets, S)
 
 
 def check_transition(consultation: Consultation, to: str) -> None:
-    if to not in S.values:
-        raise ConsultationError(f"Statut inconnu : « {to} ».")
     source = consultation.status
-    if to == source:
-        raise ConsultationError(f"La consultation {consultation.reference} est déjà « {_label(source)} ».")
-    if to not in allowed_targets(consultation):
-        if not TRANSITIONS[source]:
-            raise ConsultationError(
-                f"La consultation {consultation.reference} est « {_label(source)} » : ce statut est définitif."
-            )
-        if source == S.ANALYSIS and to == S.AWARDED:
-            raise ConsultationError(
-                "Procédure formalisée : la commission d'appel d'offres choisit l'attributaire (L1414-2 CGCT) ; "
-                "passez d'abord par l'étape « Commission d'appel d'offres »."
-            )
-        if source == S.ANALYSIS and to == S.CAO:
-            raise ConsultationError(
-                "La commission d'appel d'offres n'intervient que dans les procédures formalisées : "
-                "attribuez directement."
-            )
-        allowed = ", ".join(f"« {_label(t)} »" for t in allowed_targets(consultation))
+    if source == S.ANALYSIS and to == S.AWARDED and consultation.is_formal:
         raise ConsultationError(
-            f"La consultation {consultation.reference} ne peut pas passer de « {_label(source)} » à "
-            f"« {_label(to)} » ; statuts possibles : {allowed}."
+            "Procédure formalisée : la commission d'appel d'offres choisit l'attributaire (L1414-2 CGCT) ; "
+            "passez d'abord par l'étape « Commission d'appel d'offres »."
         )
+    if source == S.ANALYSIS and to == S.CAO and not consultation.is_formal:
+        raise ConsultationError(
+            "La commission d'appel d'offres n'intervient que dans les procédures formalisées : "
+            "attribuez directement."
+        )
+    message = workflow.refusal(
+        transitions=TRANSITIONS,
+        choices=S,
+        source=source,
+        target=to,
+        subject=f"La consultation {consultation.reference}",
+        pronoun="elle",
+        allowed=allowed_targets(consultation),
+    )
+    if message:
+        raise ConsultationError(message)
 
 
 # --- The procedure ------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from operations.models import (
 from operations.procurement import execution as rules
 from operations.procurement.thresholds import load_thresholds, threshold_in_force
 from partners.models import Organisation
+from pvd import workflow
 from pvd.accounts.models import User
 from pvd.concurrency import save_versioned
 from pvd.errors import DomainError
@@ -107,7 +108,7 @@ def _field_label(name: str) -> str:
 
 
 def allowed_targets(status: str) -> list[str]:
-    return sorted(TRANSITIONS[status], key=S.values.index)
+    return workflow.in_order(TRANSITIONS[status], S)
 
 
 def _lock(contract: Contract) -> Contract:
@@ -202,22 +203,17 @@ def contract_change_status(
         expected_version = current.version
     else:
         current = contract
-    if to not in S.values:
-        raise ContractError(f"Statut inconnu : « {to} ».")
     source = current.status
-    if to == source:
-        raise ContractError(f"Le marché {current.number} est déjà « {_label(source)} ».")
-    if to not in TRANSITIONS[source]:
-        if not TRANSITIONS[source]:
-            raise ContractError(
-                f"Le marché {current.number} est « {_label(source)} » : ce statut est définitif, il ne peut pas "
-                f"passer à « {_label(to)} »."
-            )
-        allowed = ", ".join(f"« {_label(t)} »" for t in allowed_targets(source))
-        raise ContractError(
-            f"Le marché {current.number} ne peut pas passer de « {_label(source)} » à « {_label(to)} » ; statuts "
-            f"possibles : {allowed}."
-        )
+    message = workflow.refusal(
+        transitions=TRANSITIONS,
+        choices=S,
+        source=source,
+        target=to,
+        subject=f"Le marché {current.number}",
+        pronoun="il",
+    )
+    if message:
+        raise ContractError(message)
     changes: dict[str, object] = {}
     field = EVENT_DATE.get(to)
     if field is not None:

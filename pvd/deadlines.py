@@ -1,0 +1,43 @@
+"""The vocabulary every app uses for its deadlines (subsidies, consultations, contracts), so that the alerts
+engine (governance) can merge them: a status, its French label and badge, the order of urgency, and the one
+rule that places a due date against a day."""
+
+import datetime
+
+DONE = "done"
+UPCOMING = "upcoming"
+WARNING = "warning"
+OVERDUE = "overdue"
+NOT_APPLICABLE = "not_applicable"
+
+STATUS_LABELS = {
+    DONE: "Fait",
+    UPCOMING: "À venir",
+    WARNING: "Échéance proche",
+    OVERDUE: "Dépassée",
+    NOT_APPLICABLE: "Sans objet",
+}
+STATUS_BADGES = {
+    DONE: "text-bg-success",
+    UPCOMING: "text-bg-light border",
+    WARNING: "text-bg-warning",
+    OVERDUE: "text-bg-danger",
+    NOT_APPLICABLE: "text-bg-secondary",
+}
+# Sorting: what needs attention first.
+URGENCY = {OVERDUE: 0, WARNING: 1, UPCOMING: 2, DONE: 3, NOT_APPLICABLE: 4}
+OPEN_STATUSES = frozenset({UPCOMING, WARNING, OVERDUE})
+
+
+def timing(
+    due: datetime.date, day: datetime.date, *, warn_from: datetime.date | None, done: bool = False
+) -> str:
+    """Where a deadline due on `due` stands on `day`: done, overdue the day after it falls, warning from
+    `warn_from` (included), upcoming before."""
+    if done:
+        return DONE
+    if day > due:
+        return OVERDUE
+    if warn_from is not None and day >= warn_from:
+        return WARNING
+    return UPCOMING
