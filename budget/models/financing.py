@@ -1,30 +1,12 @@
 """The financing plan of an operation (plan de financement): its eligible cost and one line per funder."""
 
-from typing import TYPE_CHECKING, Self
-
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from budget.models.reference import FundingCategory
-from pvd.accounts import policy
 from pvd.concurrency import VersionedModel
-
-if TYPE_CHECKING:
-    from pvd.accounts.models import User
-
-
-def money(verbose_name: str, **options: object) -> models.DecimalField:
-    """A euro amount (ARCHITECTURE.md §4): 14 digits, 2 decimals, never negative at the form."""
-    return models.DecimalField(
-        verbose_name, max_digits=14, decimal_places=2, validators=[MinValueValidator(0)], **options
-    )
-
-
-class ScopedQuerySet[M: models.Model](models.QuerySet[M]):
-    def visible_to(self, user: "User") -> Self:
-        return policy.visible_to(self, user)
+from pvd.fields import ScopedQuerySet, money
 
 
 class DerogationGround(models.TextChoices):

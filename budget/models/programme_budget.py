@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from budget.models.financing import ScopedQuerySet, money
 from budget.models.reference import BudgetDirection, BudgetSection
 from pvd.concurrency import VersionedModel
+from pvd.fields import ScopedQuerySet, money
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 

@@ -7,34 +7,14 @@ the value in force on the relevant date (the filing date, the notification date,
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Self
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from pvd.accounts import policy
 from pvd.errors import MissingReferenceData
-
-if TYPE_CHECKING:
-    from pvd.accounts.models import User
-
-
-class ReferenceQuerySet[M: models.Model](models.QuerySet[M]):
-    def visible_to(self, user: "User") -> Self:
-        return policy.visible_to(self, user)
-
-    def valid_on(self, day: datetime.date) -> Self:
-        return self.filter(valid_from__lte=day).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-
-
-def _validity_constraint(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
-        name=name,
-        violation_error_message="La fin de validité doit suivre son début.",
-    )
+from pvd.fields import ReferenceQuerySet, validity_constraint
 
 
 class FundingCategory(models.TextChoices):
@@ -108,7 +88,7 @@ class FinancingParameter(models.Model):
                 name="financingparameter_unique_start",
                 violation_error_message="Ce paramètre a déjà une valeur qui commence à cette date.",
             ),
-            _validity_constraint("financingparameter_validity_ordered"),
+            validity_constraint("financingparameter_validity_ordered"),
         ]
 
     def __str__(self) -> str:
@@ -232,7 +212,7 @@ class SchemeRule(models.Model):
                 name="schemerule_unique_start",
                 violation_error_message="Ce dispositif a déjà des règles qui commencent à cette date.",
             ),
-            _validity_constraint("schemerule_validity_ordered"),
+            validity_constraint("schemerule_validity_ordered"),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__isnull": True})
@@ -293,7 +273,7 @@ class FctvaTiming(models.Model):
                 name="fctvatiming_unique_start",
                 violation_error_message="Cette collectivité a déjà un régime qui commence à cette date.",
             ),
-            _validity_constraint("fctvatiming_validity_ordered"),
+            validity_constraint("fctvatiming_validity_ordered"),
         ]
 
     def __str__(self) -> str:

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from budget.models.financing import ScopedQuerySet, money
 from pvd.concurrency import VersionedModel
+from pvd.fields import ScopedQuerySet, money
 
 
 class SubsidyStatus(models.TextChoices):

@@ -5,9 +5,7 @@ thresholds in force on the consultation's launch date) and `LatePaymentRate` (EC
 Statuses change only through `operations.procurement.services` (transitions table + StatusChange).
 """
 
-import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -15,50 +13,12 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from pvd.accounts import policy
 from pvd.concurrency import VersionedModel
+from pvd.fields import ReferenceQuerySet, ScopedQuerySet, money, rate, validity_constraint
 from pvd.money import format_euros
-
-if TYPE_CHECKING:
-    from pvd.accounts.models import User
 
 siret_validator = RegexValidator(r"^\d{14}$", "Le SIRET compte 14 chiffres.")
 cpv_validator = RegexValidator(r"^\d{8}(-\d)?$", "Le code CPV compte 8 chiffres (par exemple 45233140).")
-
-
-def money(verbose_name: str, **options: object) -> models.DecimalField:
-    return models.DecimalField(
-        verbose_name, max_digits=14, decimal_places=2, validators=[MinValueValidator(0)], **options
-    )
-
-
-def rate(verbose_name: str, **options: object) -> models.DecimalField:
-    """A fraction (0,05 for 5 %)."""
-    return models.DecimalField(
-        verbose_name,
-        max_digits=7,
-        decimal_places=4,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-        **options,
-    )
-
-
-def _validity(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
-        name=name,
-        violation_error_message="La fin de validité doit suivre son début.",
-    )
-
-
-class ScopedQuerySet[M: models.Model](models.QuerySet[M]):
-    def visible_to(self, user: "User") -> Self:
-        return policy.visible_to(self, user)
-
-
-class ReferenceQuerySet[M: models.Model](ScopedQuerySet[M]):
-    def valid_on(self, day: datetime.date) -> Self:
-        return self.filter(valid_from__lte=day).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
 
 
 # --- Reference data -------------------------------------------------------------------------------------
@@ -115,7 +75,7 @@ class ProcurementThreshold(models.Model):
                 name="threshold_unique_start",
                 violation_error_message="Ce seuil a déjà une valeur qui commence à cette date.",
             ),
-            _validity("threshold_validity_ordered"),
+            validity_constraint("threshold_validity_ordered"),
         ]
 
     def __str__(self) -> str:
@@ -147,7 +107,7 @@ class LatePaymentRate(models.Model):
                 name="latepaymentrate_unique_start",
                 violation_error_message="Un taux commence déjà à cette date.",
             ),
-            _validity("latepaymentrate_validity_ordered"),
+            validity_constraint("latepaymentrate_validity_ordered"),
         ]
 
     def __str__(self) -> str:
