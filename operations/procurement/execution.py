@@ -404,9 +404,14 @@ class AdvanceCheck:
     message: str
 
 
+def advance_required(amount_ht: Decimal, duration_months: int) -> bool:
+    """R2191-3: an advance is due above 50 000 € HT and 2 months."""
+    return amount_ht > ADVANCE_MANDATORY_ABOVE_HT and duration_months > ADVANCE_MANDATORY_ABOVE_MONTHS
+
+
 def advance_check(*, amount_ht: Decimal, duration_months: int, advance_rate: Decimal) -> AdvanceCheck:
     """R2191-3: a contract over 50 000 € HT and longer than 2 months carries an advance of at least 5 %."""
-    mandatory = amount_ht > ADVANCE_MANDATORY_ABOVE_HT and duration_months > ADVANCE_MANDATORY_ABOVE_MONTHS
+    mandatory = advance_required(amount_ht, duration_months)
     if not mandatory:
         return AdvanceCheck(
             False,

@@ -30,7 +30,7 @@ from operations.models import (
     CriterionKind,
     Lot,
 )
-from operations.procurement import scoring
+from operations.procurement import execution, scoring
 from partners.models import Organisation, OrganisationKind
 from pvd.accounts.models import User
 from pvd.errors import DomainError
@@ -43,11 +43,11 @@ AWARDED = "awarded"
 ADMISSIBLE = "admissible"
 INADMISSIBLE = "inadmissible"
 
-# Mandatory advance (R2191-3): above this amount HT and this duration, at least this rate, unless the holder
-# waives it. The CCP's values (not dated reference data yet: see the report of issue 6).
-ADVANCE_AMOUNT_HT = Decimal(50000)
-ADVANCE_MONTHS = 2
-ADVANCE_MIN_RATE = Decimal("0.05")
+# Mandatory advance (R2191-3): the rule and its values live with the contract's execution rules.
+ADVANCE_AMOUNT_HT = execution.ADVANCE_MANDATORY_ABOVE_HT
+ADVANCE_MONTHS = execution.ADVANCE_MANDATORY_ABOVE_MONTHS
+ADVANCE_MIN_RATE = execution.ADVANCE_MIN_RATE
+advance_required = execution.advance_required
 
 # Bids are received and scored while the offers are open or analysed; no longer once a lot is awarded.
 BID_STATUSES = frozenset({S.PUBLISHED, S.OPENED, S.ANALYSIS, S.CAO})
@@ -433,11 +433,6 @@ def award_lot(*, lot: Lot, bid: Bid, decided_on: datetime.date, by: User, reason
 
 
 # --- Signature ------------------------------------------------------------------------------------------
-
-
-def advance_required(amount_ht: Decimal, duration_months: int) -> bool:
-    """R2191-3: an advance is due above 50 000 € HT and 2 months."""
-    return amount_ht > ADVANCE_AMOUNT_HT and duration_months > ADVANCE_MONTHS
 
 
 def _standstill_end(consultation: Consultation) -> datetime.date | None:
