@@ -76,7 +76,9 @@ def test_a_commitment_beyond_the_remaining_credits_is_refused_with_the_figures(l
 def test_cancelled_commitments_give_their_credits_back(line, manager) -> None:
     expense = commit(line, manager, "120000")
     services.expense_advance(expense=expense, to=S.CANCELLED, date=datetime.date(2026, 4, 1), by=manager)
+    assert services.line_remaining(line) == D("120000.00")  # the cancelled 120 000 € are free again
     commit(line, manager, "120000")
+    assert services.line_remaining(line) == D("0.00")
 
 
 def test_an_ap_line_needs_the_years_credit_and_the_aps_remainder(territory: Territory, manager) -> None:

@@ -357,6 +357,29 @@ def test_money_tab_query_count_is_the_same_at_1x_and_10x_lines(client_for, plan,
     assert at_10x[0] == at_1x[0]
 
 
+def test_plan_export_query_count_is_the_same_at_1x_and_10x_lines(client_for, plan, prefecture) -> None:
+    client = client_for("manager")
+    url = reverse("budget:plan_xlsx", args=[plan.operation.pk])
+
+    def add(count: int, first_year: int) -> None:
+        for n in range(count):
+            FinancingLineFactory(
+                plan=plan, category=C.STATE_DOTATION, funder=prefecture, amount_ht=Decimal(n)
+            )
+            PlannedInvestmentFactory(operation=plan.operation, year=first_year + n, amount_ttc=Decimal(1000))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add(3, 2020)
+    client.get(url)  # the first request of a session writes it
+    at_1x = count()
+    add(27, 2030)
+    assert count() == at_1x
+
+
 # --- Pages that write --------------------------------------------------------------------------------------
 
 
