@@ -69,6 +69,26 @@ class HousingProgramme(models.Model):
     )
     starts_on = models.DateField("début")
     ends_on = models.DateField("fin")
+    # The convention and the perimeter (issue 7)
+    perimeter_description = models.TextField(
+        "périmètre", blank=True, help_text="Rues, îlots ou secteurs (le détail par secteur est ci-dessous)."
+    )
+    operator_contract = models.ForeignKey(
+        "operations.Contract",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="marché de suivi-animation",
+    )
+    anah_convention_reference = models.CharField("convention Anah (référence)", max_length=100, blank=True)
+    anah_convention_signed_on = models.DateField("convention signée le", null=True, blank=True)
+    retention_years = models.PositiveSmallIntegerField(
+        "conservation des dossiers clos (années)",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="Au-delà, les dossiers clos sont anonymisés automatiquement.",
+    )
 
     history = HistoricalRecords(m2m_fields=[communes])
     objects = HousingProgrammeQuerySet.as_manager()
@@ -649,4 +669,33 @@ __all__ = [
     "Subcontractor",
     "ThresholdKind",
     "ThresholdNature",
+]
+from operations.housing.models import (
+    AidScheme,
+    AnahDeadlineRule,
+    HousingAmendment,
+    HousingEnvelope,
+    HousingFile,
+    HousingFileAccess,
+    HousingGrant,
+    HousingGrantPayment,
+    HousingSector,
+    HousingTarget,
+    IncomeCeiling,
+    TopUpRule,
+)
+
+__all__ += [
+    "AidScheme",
+    "AnahDeadlineRule",
+    "HousingAmendment",
+    "HousingEnvelope",
+    "HousingFile",
+    "HousingFileAccess",
+    "HousingGrant",
+    "HousingGrantPayment",
+    "HousingSector",
+    "HousingTarget",
+    "IncomeCeiling",
+    "TopUpRule",
 ]

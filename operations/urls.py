@@ -1,5 +1,8 @@
 from django.urls import path
 
+from operations.housing.views import files as file_views  # issue 7, household files
+from operations.housing.views import privacy as privacy_views  # issue 7, GDPR
+from operations.housing.views import programmes as housing_views  # issue 7, housing programmes
 from operations.procurement.views import bids as bid_views
 from operations.procurement.views import consultations as consultation_views  # issue 6, consultations
 from operations.procurement.views import contracts as contract_views  # issue 6, contracts
@@ -96,4 +99,7 @@ urlpatterns = [
     # --- procurement: DECP export and procurement exports (issue 6, decp) ---
     path("programme/<int:pk>/decp/", decp_views.decp_page, name="decp"),
     path("programme/<int:pk>/decp.json", decp_views.decp_json, name="decp_json"),
+    # --- housing: programme page, convention targets/envelopes/avenants/sectors/top-ups, results (issue 7, programmes) ---
+    # --- housing: household files, pipeline, kanban, grants and payments, exports (issue 7, files) ---
+    # --- housing: access log, retention and anonymisation (issue 7, privacy) ---
 ]

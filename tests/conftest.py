@@ -59,6 +59,7 @@ REFERENCE_DATA = [
     ("operations.migrations.0003_standard_phase_sequence", "add_sequence"),
     ("budget.migrations.0002_money_reference_data", "add_money_reference_data"),
     ("operations.migrations.0007_procurement_reference_data", "add_procurement_reference_data"),
+    ("operations.migrations.0010_housing_reference_data", "add_housing_reference_data"),
 ]
 
 

@@ -559,6 +559,9 @@ CASES = [
         every(404, anonymous=302, outsider=200, staff=200),
         label="another EPCI's programme",
     ),
+    # --- housing: programme page, convention targets/envelopes/avenants/sectors/top-ups, results (issue 7, programmes) ---
+    # --- housing: household files, pipeline, kanban, grants and payments, exports (issue 7, files) ---
+    # --- housing: access log, retention and anonymisation (issue 7, privacy) ---
     # --- strategy: documents, stakes, engineering needs (issue 3) ---
     # Readers of the programme and mayors of its communes read its strategy; managers write (403 for other
     # readers). Stakes and needs of Wassy are out of scope for the mayor of La Porte du Der (404).

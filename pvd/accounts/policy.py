@@ -344,6 +344,38 @@ def _of_visible_contract(scope: Scope) -> Q:
     return Q(contract_id__in=model.objects.filter(_of_visible_lot(scope)).values("pk"))
 
 
+def _file_programmes(scope: Scope) -> QuerySet:
+    """Subquery: the housing programmes whose named household files the user reads — as the programme's
+    operator or manager, or as a manager of the PVD programme it belongs to (GDPR: nobody else)."""
+    housing_model = apps.get_model("operations", "HousingProgramme")
+    direct = memberships_of(scope, {Role.MANAGER, Role.OPERATOR}, "housing_programme_id")
+    through_programme = housing_model.objects.filter(
+        programme_id__in=memberships_of(scope, {Role.MANAGER}, "programme_id")
+    ).values("pk")
+    return direct.union(through_programme.order_by())
+
+
+def _housing_files(scope: Scope) -> Q:
+    """Household files are personal data: the programme's operator and managers only (ARCHITECTURE.md §2)."""
+    return Q(housing_programme_id__in=_file_programmes(scope))
+
+
+def _of_visible_housing_programme(scope: Scope) -> Q:
+    """Targets, envelopes, avenants, sectors and top-up rules: seen with their housing programme."""
+    model = apps.get_model("operations", "HousingProgramme")
+    return Q(housing_programme_id__in=model.objects.filter(_housing_programmes(scope)).values("pk"))
+
+
+def _of_visible_file(scope: Scope) -> Q:
+    model = apps.get_model("operations", "HousingFile")
+    return Q(file_id__in=model.objects.filter(_housing_files(scope)).values("pk"))
+
+
+def _housing_payments(scope: Scope) -> Q:
+    model = apps.get_model("operations", "HousingGrant")
+    return Q(grant_id__in=model.objects.filter(_of_visible_file(scope)).values("pk"))
+
+
 RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.operation": _operations,
     "operations.phase": _of_visible_operation,
@@ -395,6 +427,18 @@ RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.purchaseorder": _of_visible_contract,
     "operations.contractamendment": _of_visible_contract,
     "operations.invoice": _of_visible_contract,
+    # housing (issue 7): named files for the programme's operator and managers only; the rest is aggregates.
+    "operations.incomeceiling": _catalogue,
+    "operations.aidscheme": _catalogue,
+    "operations.housingamendment": _of_visible_housing_programme,
+    "operations.housingsector": _of_visible_housing_programme,
+    "operations.housingtarget": _of_visible_housing_programme,
+    "operations.housingenvelope": _of_visible_housing_programme,
+    "operations.topuprule": _of_visible_housing_programme,
+    "operations.housingfile": _housing_files,
+    "operations.housinggrant": _of_visible_file,
+    "operations.housinggrantpayment": _housing_payments,
+    "operations.housingfileaccess": _of_visible_file,
 }
 
 # Rules whose Q crosses a multi-valued relation need DISTINCT (prefer `pk IN (subquery)` rules: none do).
@@ -492,6 +536,45 @@ def can_edit_budget(user: object, programme: models.Model) -> bool:
 def can_manage_procurement(user: object, programme: models.Model) -> bool:
     """Consultations, bids and scores, contracts and their execution: the programme's managers."""
     return can_edit_programme(user, programme)
+
+
+def can_read_household_files(user: object, housing_programme: models.Model) -> bool:
+    """Named household files of a housing programme: its operator and managers, the managers of the PVD
+    programme it belongs to, and staff. Everybody else reads aggregates only."""
+    scope = scope_for(user)
+    return (
+        scope.is_staff
+        or housing_programme.pk in scope.managed_housing_programmes
+        or housing_programme.pk in scope.operated_housing_programmes
+        or (
+            housing_programme.programme_id is not None
+            and housing_programme.programme_id in scope.managed_programmes
+        )
+    )
+
+
+def can_edit_household_files(user: object, housing_programme: models.Model) -> bool:
+    """Create and edit files, move them through the pipeline, record grants and payments: the same people."""
+    return can_read_household_files(user, housing_programme)
+
+
+def can_manage_housing_programme(user: object, housing_programme: models.Model) -> bool:
+    """The convention's targets, envelopes, avenants, sectors and top-up rules: the programme's managers (of the
+    housing programme or of its PVD programme) and staff; the operator reports, it does not set targets."""
+    scope = scope_for(user)
+    return (
+        scope.is_staff
+        or housing_programme.pk in scope.managed_housing_programmes
+        or (
+            housing_programme.programme_id is not None
+            and housing_programme.programme_id in scope.managed_programmes
+        )
+    )
+
+
+def can_view_file_accesses(user: object, housing_programme: models.Model) -> bool:
+    """Who opened which file (GDPR accountability): the programme's managers and staff."""
+    return can_manage_housing_programme(user, housing_programme)
 
 
 def can_view_history(user: object, obj: models.Model) -> bool:

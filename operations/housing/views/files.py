@@ -1,0 +1,1 @@
+"""Housing views (issue 7)."""
