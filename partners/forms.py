@@ -8,22 +8,9 @@ from decimal import Decimal
 from django import forms
 
 from partners.models import TERRITORIAL_KINDS, Mandate, Offer, Organisation, OrganisationKind, Person, Theme
+from pvd.forms import DATE, VersionedForm
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HUNDRED = Decimal(100)
-
-
-class VersionedForm(forms.ModelForm):
-    """A model form that remembers the version of the object it was displayed with."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            del self.fields["version"]  # a new object has no version to compare with
-        elif not self.is_bound:
-            self.initial["version"] = self.instance.version
 
 
 class OrganisationForm(VersionedForm):

@@ -13,21 +13,9 @@ from partners.models import Organisation, OrganisationKind, Theme
 from programmes.models import DocumentKind, DocumentStatus, Programme, Stake, StakePriority, StrategicDocument
 from programmes.validators import allowed_labels, format_megabytes, validate_upload
 from pvd.accounts.models import User
+from pvd.forms import VersionedForm
 
 PROGRAMME_WIDE = "programme"  # the commune filter's choice for rows common to the whole programme
-
-
-class VersionedForm(forms.ModelForm):
-    """A model form that remembers the version of the object it was displayed with (none when new)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            del self.fields["version"]
-        elif not self.is_bound:
-            self.initial["version"] = self.instance.version
 
 
 def programme_communes(programme: Programme) -> QuerySet[Organisation]:

@@ -27,17 +27,8 @@ from operations.procurement.services.contracts import (
 from partners.models import Organisation, OrganisationKind
 from programmes.forms.documents import VersionedForm
 from pvd.accounts.models import User
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONEY = {"step": "0.01"}
-
-
-def _widgets(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        if isinstance(field, forms.DateField):
-            field.widget = DATE
-        if isinstance(field, forms.DecimalField):
-            field.widget.attrs.update(MONEY)
+from pvd.forms import DATE
+from pvd.forms import native_widgets as _widgets
 
 
 class ContractForm(VersionedForm):
