@@ -31,7 +31,7 @@ class HousingProgrammeQuerySet(models.QuerySet["HousingProgramme"]):
         return policy.visible_to(self, user)
 
 
-class HousingProgramme(models.Model):
+class HousingProgramme(VersionedModel):
     """A private-housing improvement operation (OPAH, OPAH-RU, PIG) run by a suivi-animation operator."""
 
     Kind = HousingProgrammeKind
@@ -70,6 +70,15 @@ class HousingProgramme(models.Model):
     starts_on = models.DateField("début")
     ends_on = models.DateField("fin")
     # The convention and the perimeter (issue 7)
+    operation = models.OneToOneField(
+        "operations.Operation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="housing_programme",
+        verbose_name="opération du programme PVD",
+        help_text="La fiche-action qui porte ce dispositif dans le plan d'action, avec son plan de financement.",
+    )
     perimeter_description = models.TextField(
         "périmètre", blank=True, help_text="Rues, îlots ou secteurs (le détail par secteur est ci-dessous)."
     )

@@ -12,3 +12,7 @@ def run_operation_import(import_id: int) -> None:
     operation_import_run(
         job=OperationImport.objects.select_related("programme", "created_by").get(pk=import_id)
     )
+
+
+# Celery autodiscovers `operations.tasks` only: the housing tasks are registered through this import.
+from operations.housing.tasks import anonymise_expired_files  # noqa: F401

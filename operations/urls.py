@@ -1,6 +1,7 @@
 from django.urls import path
 
 from operations.housing.views import files as file_views  # issue 7, household files
+from operations.housing.views import grants as grant_views  # issue 7, grants
 from operations.housing.views import privacy as privacy_views  # issue 7, GDPR
 from operations.housing.views import programmes as housing_views  # issue 7, housing programmes
 from operations.procurement.views import bids as bid_views
@@ -100,6 +101,87 @@ urlpatterns = [
     path("programme/<int:pk>/decp/", decp_views.decp_page, name="decp"),
     path("programme/<int:pk>/decp.json", decp_views.decp_json, name="decp_json"),
     # --- housing: programme page, convention targets/envelopes/avenants/sectors/top-ups, results (issue 7, programmes) ---
+    path("habitat/dispositif/<int:pk>/", housing_views.housing_programme, name="housing_programme"),
+    path(
+        "programme/<int:pk>/habitat/nouveau/",
+        housing_views.housing_programme_create,
+        name="housing_programme_create",
+    ),
+    path(
+        "habitat/dispositif/<int:pk>/modifier/",
+        housing_views.housing_programme_edit,
+        name="housing_programme_edit",
+    ),
+    path(
+        "habitat/dispositif/<int:pk>/avenants/ajouter/",
+        housing_views.housing_amendment_create,
+        name="housing_amendment_create",
+    ),
+    path(
+        "habitat/dispositif/<int:pk>/objectifs/",
+        housing_views.housing_targets_edit,
+        name="housing_targets_edit",
+    ),
+    path(
+        "habitat/dispositif/<int:pk>/enveloppes/",
+        housing_views.housing_envelopes_edit,
+        name="housing_envelopes_edit",
+    ),
+    path(
+        "habitat/dispositif/<int:pk>/secteurs/ajouter/",
+        housing_views.housing_sector_create,
+        name="housing_sector_create",
+    ),
+    path("habitat/secteur/<int:pk>/modifier/", housing_views.housing_sector_edit, name="housing_sector_edit"),
+    path(
+        "habitat/dispositif/<int:pk>/aides-locales/ajouter/",
+        housing_views.housing_top_up_create,
+        name="housing_top_up_create",
+    ),
+    path(
+        "habitat/aide-locale/<int:pk>/modifier/",
+        housing_views.housing_top_up_edit,
+        name="housing_top_up_edit",
+    ),
+    path("habitat/dispositif/<int:pk>/resultats/", housing_views.housing_results, name="housing_results"),
+    path(
+        "habitat/dispositif/<int:pk>/resultats.xlsx",
+        housing_views.housing_results_xlsx,
+        name="housing_results_xlsx",
+    ),
+    path("habitat/dispositif/<int:pk>/bilan/", housing_views.housing_report, name="housing_report"),
     # --- housing: household files, pipeline, kanban, grants and payments, exports (issue 7, files) ---
+    path("habitat/dispositif/<int:pk>/dossiers/", file_views.housing_files, name="housing_files"),
+    path("habitat/dispositif/<int:pk>/dossiers/suivi/", file_views.housing_kanban, name="housing_kanban"),
+    path(
+        "habitat/dispositif/<int:pk>/dossiers/nouveau/",
+        file_views.housing_file_create,
+        name="housing_file_create",
+    ),
+    path(
+        "habitat/dispositif/<int:pk>/dossiers.xlsx", file_views.housing_files_xlsx, name="housing_files_xlsx"
+    ),
+    path("habitat/dossier/<int:pk>/", file_views.housing_file_detail, name="housing_file_detail"),
+    path("habitat/dossier/<int:pk>/modifier/", file_views.housing_file_edit, name="housing_file_edit"),
+    path("habitat/dossier/<int:pk>/statut/", file_views.housing_file_status, name="housing_file_status"),
+    # --- housing: grants, local top-ups and payments of a file (issue 7, grants) ---
+    path("habitat/dossier/<int:pk>/aides/ajouter/", grant_views.grant_create, name="housing_grant_create"),
+    path(
+        "habitat/dossier/<int:pk>/aides/calculer/",
+        grant_views.grant_proposals,
+        name="housing_grant_proposals",
+    ),
+    path("habitat/aide/<int:pk>/modifier/", grant_views.grant_edit, name="housing_grant_edit"),
+    path("habitat/aide/<int:pk>/statut/", grant_views.grant_status, name="housing_grant_status"),
+    path(
+        "habitat/aide/<int:pk>/versements/ajouter/", grant_views.payment_create, name="housing_payment_create"
+    ),
     # --- housing: access log, retention and anonymisation (issue 7, privacy) ---
+    path("habitat/dossier/<int:pk>/acces/", privacy_views.file_accesses, name="housing_file_accesses"),
+    path("habitat/dispositif/<int:pk>/conservation/", privacy_views.retention, name="housing_retention"),
+    path(
+        "habitat/dispositif/<int:pk>/conservation/anonymiser/",
+        privacy_views.retention_run,
+        name="housing_retention_run",
+    ),
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from budget import demo as budget_demo
 from operations import demo as operations_demo
+from operations.housing import demo as housing_demo  # issue 7, privacy
 from operations.procurement import demo as procurement_demo
 from partners import demo as partners_demo
 from programmes import demo as programmes_demo
@@ -129,7 +130,17 @@ def load_demo() -> None:
         "Anah",
         housing_programme=housing["opah_ru"],
     )
+    # --- housing: access log, retention and anonymisation (issue 7, privacy): demo files, operator on the PIG ---
+    _membership(
+        users["operateur-opah"],
+        Role.OPERATOR,
+        housing["pig"].starts_on,
+        "Suivi-animation",
+        housing_programme=housing["pig"],
+    )
+    housing_demo.load(housing, orgs, users)
     operations_demo.load_operations(programme, orgs)  # after the accounts: the manager writes the journal
+    housing_demo.load_future_opah_ru(programme, orgs)  # carried by the operation PVD-02
     budget_demo.load(programme, orgs)  # after the operations: their financing plans, subsidies and budget
     procurement_demo.load(programme, orgs)  # after the budget
     budget_demo.link_contracts(programme)  # the budget's expenses pay the procurement demo's invoices

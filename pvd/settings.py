@@ -211,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pvd.accounts.tasks.purge_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # --- housing: access log, retention and anonymisation (issue 7, privacy) ---
+    "anonymise-expired-housing-files": {
+        "task": "operations.housing.tasks.anonymise_expired_files",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 
 # --- Cache ----------------------------------------------------------------------------------------------

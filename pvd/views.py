@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from budget.selectors.commune import commune_money
 from operations import selectors as operations_selectors
+from operations.selectors.housing import commune_housing_aggregates
 from partners import selectors as partners_selectors
 from programmes import selectors as programmes_selectors
 from pvd.accounts import policy
@@ -69,7 +70,7 @@ def commune_detail(request: HttpRequest, insee_code: str) -> HttpResponse:
     ctx = {
         "commune": commune,
         "programmes": programmes_selectors.programmes_of_commune(commune),
-        "housing_programmes": operations_selectors.housing_programmes_of_commune(commune),
+        "housing": commune_housing_aggregates(commune, request.user),
         "operations": operations_selectors.commune_operations(request.user, commune),
         "money": commune_money(request.user, commune),
     }

@@ -22,6 +22,7 @@ from tests.operations.bid_rows import bid_rows  # issue 6, bids
 from tests.operations.consultation_rows import consultation_rows as _consultation_rows  # issue 6
 from tests.operations.contract_rows import contract_rows  # issue 6, contracts
 from tests.operations.gantt_rows import gantt_rows
+from tests.operations.housing_rows import housing_rows  # issue 7, housing
 from tests.operations.tracking_rows import tracking_rows
 from tests.partners import objects as directory
 from tests.programmes.project_rows import project_rows
@@ -560,8 +561,183 @@ CASES = [
         label="another EPCI's programme",
     ),
     # --- housing: programme page, convention targets/envelopes/avenants/sectors/top-ups, results (issue 7, programmes) ---
+    # Readers of the housing programme read its page, results and report (mayors 404: their commune page shows the
+    # aggregates, decision 0001); its managers (and staff) edit the convention, other readers 403.
+    # A new housing programme of a PVD programme: its managers (403 for its other readers; mayors do not open programme
+    # pages: 404).
+    Case(
+        "operations:housing_programme_create",
+        lambda t: {"pk": t.programme.pk},
+        every(404, anonymous=302, manager=200, referent=403, partner=403, staff=200),
+    ),
+    *[
+        Case(
+            name,
+            lambda t: {"pk": housing_rows(t).wassy.housing_programme.pk},
+            every(404, anonymous=302, manager=200, referent=200, partner=200, staff=200),
+            label="Wassy",
+        )
+        for name in [
+            "operations:housing_programme",
+            "operations:housing_results",
+            "operations:housing_results_xlsx",
+            "operations:housing_report",
+        ]
+    ],
+    *[
+        Case(
+            name,
+            lambda t: {"pk": housing_rows(t).saint_dizier.housing_programme.pk},
+            every(404, anonymous=302, operator=200, staff=200),
+            label="Saint-Dizier",
+        )
+        for name in [
+            "operations:housing_programme",
+            "operations:housing_results",
+            "operations:housing_results_xlsx",
+            "operations:housing_report",
+        ]
+    ],
+    *[
+        Case(
+            name,
+            lambda t, obj=obj: {"pk": getattr(housing_rows(t).wassy, obj).pk},
+            every(404, anonymous=302, manager=200, referent=403, partner=403, staff=200),
+            label="Wassy",
+        )
+        for name, obj in [
+            ("operations:housing_programme_edit", "housing_programme"),
+            ("operations:housing_amendment_create", "housing_programme"),
+            ("operations:housing_targets_edit", "housing_programme"),
+            ("operations:housing_envelopes_edit", "housing_programme"),
+            ("operations:housing_sector_create", "housing_programme"),
+            ("operations:housing_top_up_create", "housing_programme"),
+            ("operations:housing_sector_edit", "sector"),
+            ("operations:housing_top_up_edit", "top_up_rule"),
+        ]
+    ],
+    *[
+        Case(
+            name,
+            lambda t, obj=obj: {"pk": getattr(housing_rows(t).saint_dizier, obj).pk},
+            every(404, anonymous=302, operator=403, staff=200),
+            label="Saint-Dizier",
+        )
+        for name, obj in [
+            ("operations:housing_programme_edit", "housing_programme"),
+            ("operations:housing_amendment_create", "housing_programme"),
+            ("operations:housing_targets_edit", "housing_programme"),
+            ("operations:housing_envelopes_edit", "housing_programme"),
+            ("operations:housing_sector_create", "housing_programme"),
+            ("operations:housing_top_up_create", "housing_programme"),
+            ("operations:housing_sector_edit", "sector"),
+            ("operations:housing_top_up_edit", "top_up_rule"),
+        ]
+    ],
     # --- housing: household files, pipeline, kanban, grants and payments, exports (issue 7, files) ---
+    # Named files: hp-level pages for the readers of named files (Wassy: the PVD programme's manager; Saint-Dizier:
+    # its operator) and staff; the Wassy OPAH-RU's aggregate readers (referent, partner) 403; everybody else 404.
+    *[
+        Case(name, lambda t: {"pk": housing_rows(t).wassy.housing_programme.pk}, who, "OPAH-RU de Wassy")
+        for name in [
+            "operations:housing_files",
+            "operations:housing_kanban",
+            "operations:housing_file_create",
+            "operations:housing_files_xlsx",
+        ]
+        for who in [every(404, anonymous=302, manager=200, referent=403, partner=403, staff=200)]
+    ],
+    *[
+        Case(
+            name,
+            lambda t: {"pk": housing_rows(t).saint_dizier.housing_programme.pk},
+            who,
+            "OPAH-RU de Saint-Dizier",
+        )
+        for name in [
+            "operations:housing_files",
+            "operations:housing_kanban",
+            "operations:housing_file_create",
+            "operations:housing_files_xlsx",
+        ]
+        for who in [every(404, anonymous=302, operator=200, staff=200)]
+    ],
+    *[
+        Case(name, lambda t, side=side: {"pk": getattr(housing_rows(t), side).file.pk}, who, label)
+        for side, label, who in [
+            ("wassy", "OPAH-RU de Wassy", every(404, anonymous=302, manager=200, staff=200)),
+            ("saint_dizier", "OPAH-RU de Saint-Dizier", every(404, anonymous=302, operator=200, staff=200)),
+        ]
+        for name in ["operations:housing_file_detail", "operations:housing_file_edit"]
+    ],
+    Case(  # POST only
+        "operations:housing_file_status",
+        lambda t: {"pk": housing_rows(t).wassy.file.pk},
+        every(405, anonymous=302),
+    ),
+    # --- housing: grants, local top-ups and payments of a file (issue 7, grants) ---
+    # A file's grant and payment forms: the file's writers (Wassy: the PVD programme's manager; Saint-Dizier: its
+    # operator) and staff; every other persona 404 (named files). Status and proposals are POST only.
+    *[
+        Case(
+            name,
+            lambda t, side=side, obj=obj: {"pk": getattr(getattr(housing_rows(t), side), obj).pk},
+            who,
+            label,
+        )
+        for side, label, who in [
+            ("wassy", "OPAH-RU de Wassy", every(404, anonymous=302, manager=200, staff=200)),
+            ("saint_dizier", "OPAH-RU de Saint-Dizier", every(404, anonymous=302, operator=200, staff=200)),
+        ]
+        for name, obj in [
+            ("operations:housing_grant_create", "file"),
+            ("operations:housing_grant_edit", "grant"),
+            ("operations:housing_payment_create", "grant"),
+        ]
+    ],
+    Case(
+        "operations:housing_grant_status",
+        lambda t: {"pk": housing_rows(t).wassy.grant.pk},
+        every(405, anonymous=302),
+    ),
+    Case(
+        "operations:housing_grant_proposals",
+        lambda t: {"pk": housing_rows(t).wassy.file.pk},
+        every(405, anonymous=302),
+    ),
     # --- housing: access log, retention and anonymisation (issue 7, privacy) ---
+    # A file's access log: the programme's managers and staff (the operator reads the file: 403; the housing
+    # programme's other readers do not see files: 404). Retention: managers and staff; the programme's other readers
+    # (referent, partner, operator) 403; mayors 404 (aggregates on the commune page only).
+    Case(
+        "operations:housing_file_accesses",
+        lambda t: {"pk": housing_rows(t).wassy.file.pk},
+        every(404, anonymous=302, manager=200, staff=200),
+        "OPAH-RU de Wassy",
+    ),
+    Case(
+        "operations:housing_file_accesses",
+        lambda t: {"pk": housing_rows(t).saint_dizier.file.pk},
+        every(404, anonymous=302, operator=403, staff=200),
+        "OPAH-RU de Saint-Dizier",
+    ),
+    Case(
+        "operations:housing_retention",
+        lambda t: {"pk": housing_rows(t).wassy.housing_programme.pk},
+        every(404, anonymous=302, manager=200, referent=403, partner=403, staff=200),
+        "OPAH-RU de Wassy",
+    ),
+    Case(
+        "operations:housing_retention",
+        lambda t: {"pk": housing_rows(t).saint_dizier.housing_programme.pk},
+        every(404, anonymous=302, operator=403, staff=200),
+        "OPAH-RU de Saint-Dizier",
+    ),
+    Case(
+        "operations:housing_retention_run",
+        lambda t: {"pk": housing_rows(t).wassy.housing_programme.pk},
+        every(405, anonymous=302),
+    ),
     # --- strategy: documents, stakes, engineering needs (issue 3) ---
     # Readers of the programme and mayors of its communes read its strategy; managers write (403 for other
     # readers). Stakes and needs of Wassy are out of scope for the mayor of La Porte du Der (404).

@@ -26,7 +26,10 @@ def test_demo_loads_the_territory_and_the_programme(demo) -> None:
     assert Organisation.objects.communes().filter(epci__siren="200068666").count() == 60
     programme = Programme.objects.get()
     assert sorted(programme.communes.values_list("insee_code", flat=True)) == ["52331", "52550"]
-    assert HousingProgramme.objects.count() == 2
+    # The Saint-Dizier OPAH-RU, the PIG, and the programme's OPAH-RU in preparation (carried by PVD-02).
+    assert HousingProgramme.objects.count() == 3
+    future = HousingProgramme.objects.get(programme=programme)
+    assert future.operation.code == "PVD-02" and future.files.count() == 0
 
 
 def test_the_seven_demo_accounts_log_in_with_the_demo_password(demo) -> None:

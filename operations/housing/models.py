@@ -565,6 +565,12 @@ class TopUpRule(models.Model):
     def __str__(self) -> str:
         return f"{self.label} ({self.funder})"
 
+    @property
+    def income_category_labels(self) -> list[str]:
+        """The income categories of the rule, in French (empty: no income condition)."""
+        labels = dict(IncomeCategory.choices)
+        return [str(labels.get(code, code)) for code in self.income_categories]
+
 
 # --- Household files --------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from operations.housing.selectors.results import CommuneHousing, commune_housing_aggregates
 from operations.models import HousingProgramme
 from partners.models import Organisation
 from pvd.accounts.models import User
@@ -17,4 +18,13 @@ def housing_programmes_of_commune(commune: Organisation) -> QuerySet[HousingProg
 
 
 def housing_programmes_of_programme(programme_id: int) -> QuerySet[HousingProgramme]:
-    return HousingProgramme.objects.filter(programme_id=programme_id).select_related("operator")
+    return HousingProgramme.objects.filter(programme_id=programme_id).select_related("operator", "operation")
+
+
+__all__ = [
+    "CommuneHousing",
+    "commune_housing_aggregates",
+    "housing_programmes_for_home",
+    "housing_programmes_of_commune",
+    "housing_programmes_of_programme",
+]

@@ -136,9 +136,11 @@ def test_commune_page_query_budget_is_flat(
     # session, user, memberships (scope), commune + EPCI, menu: the mayor's communes, programmes,
     # the commune's operations (progress, lateness and latest journal entry as subqueries: one query),
     # their money (operations with eligible cost, subsidies grouped by operation and funder: two queries),
-    # housing programmes, history (records + authors), names of the FKs in the history (EPCI),
-    # session refresh (savepoint, update, release: sliding expiry); the empty programme menu costs none
-    with django_assert_num_queries(15):
+    # housing programmes and their aggregates for the commune (those the user opens, files by stage, committed
+    # aid, payments: four queries whatever the number of files), history (records + authors), names of the FKs in
+    # the history (EPCI), session refresh (savepoint, update, release: sliding expiry); the empty programme menu
+    # costs none
+    with django_assert_num_queries(19):
         assert client.get("/communes/52550/").status_code == 200
 
 
