@@ -24,7 +24,7 @@ from budget.models import (
     SubsidyPayment,
     SubsidyRequest,
 )
-from operations.models import Operation
+from operations.models import HousingFile, HousingGrant, Operation
 from partners.models import Organisation
 from programmes.models import Programme
 from pvd.accounts.models import Membership, Role, User
@@ -71,6 +71,8 @@ class Volumes:
     payment_credits: int
     budget_lines: int
     expenses: int
+    housing_files: int = 0
+    housing_grants: int = 0
 
     @classmethod
     def count(cls) -> "Volumes":
@@ -91,6 +93,8 @@ class Volumes:
             payment_credits=PaymentCredit.objects.count(),
             budget_lines=BudgetLine.objects.count(),
             expenses=Expense.objects.count(),
+            housing_files=HousingFile.objects.count(),
+            housing_grants=HousingGrant.objects.count(),
         )
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from bench.dataset import NATIONAL_PARTNER_EMAIL  # a partner of every programme, created by the bench
 from bench.urls import BARE_VIEW_URL
-from operations.models import Operation
+from operations.models import HousingProgramme, Operation
 from programmes.models import Programme
 from pvd.accounts.models import User
 
@@ -31,6 +31,7 @@ MAYOR_COMMUNE_INSEE = "52550"  # Wassy
 DEMO_PROGRAMME_COMMUNE_INSEE = MAYOR_COMMUNE_INSEE
 DEMO_OPERATION_CODE = "W-01"  # Requalification de la place Notre-Dame: in works, financed, subsidised
 BUDGET_YEAR = 2026
+DEMO_HOUSING_PROGRAMME = "OPAH-RU du centre-ville de Saint-Dizier"
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def demo_programme() -> Programme:
 def page_specs() -> list[PageSpec]:
     """The pages measured, the baseline first; URLs point at the demo programme and commune."""
     programme = demo_programme()
-    return [*_site_pages(programme), *_money_pages(programme)]
+    return [*_site_pages(programme), *_money_pages(programme), *_housing_pages()]
 
 
 def _money_pages(programme: Programme) -> list[PageSpec]:
@@ -98,6 +99,33 @@ def _money_pages(programme: Programme) -> list[PageSpec]:
         PageSpec("budget_mayor", f"Budget {BUDGET_YEAR} — maire", "mayor", budget),
         PageSpec(
             "ppi_manager", "PPI — cheffe de projet", "manager", reverse("budget:ppi", args=[programme.pk])
+        ),
+    ]
+
+
+def _housing_pages() -> list[PageSpec]:
+    """The Saint-Dizier OPAH-RU of the demo (its manager reads named files): its file list, kanban and results. At
+    national scale the country's ~350,000 files share the table; the pages must not notice."""
+    housing_programme = HousingProgramme.objects.get(name__startswith=DEMO_HOUSING_PROGRAMME)
+    pk = housing_programme.pk
+    return [
+        PageSpec(
+            "housing_files_manager",
+            "Dossiers ménages (OPAH-RU) — cheffe de projet",
+            "manager",
+            reverse("operations:housing_files", args=[pk]),
+        ),
+        PageSpec(
+            "housing_kanban_manager",
+            "Tableau des dossiers (OPAH-RU) — cheffe de projet",
+            "manager",
+            reverse("operations:housing_kanban", args=[pk]),
+        ),
+        PageSpec(
+            "housing_results_manager",
+            "Objectifs et réalisations (OPAH-RU) — cheffe de projet",
+            "manager",
+            reverse("operations:housing_results", args=[pk]),
         ),
     ]
 

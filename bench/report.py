@@ -87,6 +87,8 @@ def _money_volumes_line(volumes: dict[str, int]) -> str:
             f"{number(volumes['payment_credits'])} CP",
             _count(volumes["budget_lines"], "ligne budgétaire", "lignes budgétaires"),
             _count(volumes["expenses"], "dépense", "dépenses"),
+            _count(volumes.get("housing_files", 0), "dossier ménage", "dossiers ménages"),
+            _count(volumes.get("housing_grants", 0), "aide habitat", "aides habitat"),
         ]
     )
 
@@ -99,6 +101,17 @@ def _money_line(label: str, timing: dict | None) -> str:
         f"  {label} : {_count(timing['programmes'], 'programme', 'programmes')}, "
         f"{number(timing['operations'])} opérations créées, {number(rows)} lignes en tout, "
         f"en {duration(timing['seconds'])} ({number(rows / timing['seconds'])} lignes/s)"
+    )
+
+
+def _housing_line(timing: dict | None) -> str:
+    if not timing:
+        return "  Habitat : non mesuré"
+    rows = timing["housing_programmes"] + timing["files"] + timing["grants"] + timing["payments"]
+    return (
+        f"  Habitat (bench/housing.py) : {number(timing['housing_programmes'])} OPAH-RU, "
+        f"{number(timing['files'])} dossiers, {number(timing['grants'])} aides, {number(timing['payments'])} "
+        f"versements, en {duration(timing['seconds'])} ({number(rows / timing['seconds'])} lignes/s)"
     )
 
 
@@ -253,6 +266,7 @@ def render(report: dict) -> str:
         "  Argent (bench/money.py, bulk_create par lots de 1 000, sans historique) :",
         _money_line("  démo (opérations existantes)", report["money"]["demo"]),
         _money_line("  national", report["money"]["national"]),
+        _housing_line(report.get("housing")),
         f"  Volumes 1× (démo)  : {_volumes_line(scales['demo']['volumes'])}",
         f"                       {_money_volumes_line(scales['demo']['volumes'])}",
         f"  Volumes national   : {_volumes_line(scales['national']['volumes'])}",

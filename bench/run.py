@@ -5,7 +5,8 @@ Steps (bench/README.md says why each one is there):
 2. load the demo territory and time the key pages at 1× — 60 communes, one programme;
 3. time the import of the national geography (@etalab/decoupage-administratif 6.0.0), twice;
 4. create 1,646 PVD programmes with their managers and mayors, ~17 operations each with their money
-   (financing plans, subsidies, PPI, AP/CP, budget lines, expenses), and time the same pages again.
+   (financing plans, subsidies, PPI, AP/CP, budget lines, expenses), an OPAH-RU each with 213 household files
+   (~350,000), and time the same pages again.
 If the demo programme has no money of its own, its operations get the same before 1× (bench/money.py).
 Pages and the access policy's scoped lists are measured at both scales, for the same accounts: three demo
 accounts, and a partner of every programme that the bench creates.
@@ -67,7 +68,7 @@ def main() -> None:
     # Everything below reads the models: imported once Django is set up.
     from django.core.management import call_command
 
-    from bench import dataset, geography, money, pages, report
+    from bench import dataset, geography, housing, money, pages, report
     from pvd.demo import load_demo
 
     progress("Géographie nationale : npm pack (ou cache var/bench/)")
@@ -103,6 +104,8 @@ def main() -> None:
     dataset.ensure_national_partner()
     progress(f"{money.OPERATIONS_PER_PROGRAMME} opérations par programme et leur argent")
     national_money = money.create_national_money()
+    progress(f"{housing.FILES_PER_PROGRAMME} dossiers ménages par programme (une OPAH-RU chacun)")
+    national_housing = housing.create_national_housing(exclude_programme=pages.demo_programme())
     dataset.analyze()
     progress("Pages à l'échelle nationale")
     national_scale = measure_scale()
@@ -126,6 +129,7 @@ def main() -> None:
             "demo": asdict(demo_money) if demo_money else None,
             "national": asdict(national_money),
         },
+        "housing": asdict(national_housing),
         "scales": {"demo": demo_scale, "national": national_scale},
         "json_path": str(RESULTS_PATH.relative_to(BASE_DIR)),
         "total_seconds": time.perf_counter() - started,
