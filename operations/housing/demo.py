@@ -288,10 +288,10 @@ def _category(rng: random.Random, file: HousingFile, filed_year: int | None, cei
         )
         file.category_source, file.ceiling_year, file.tax_year = CategorySource.COMPUTED, 2025, 2024
         return
-    file.income_category = rng.choice([IncomeCategory.VERY_MODEST] * 3 + [IncomeCategory.MODEST] * 2)
     file.reference_income = Decimal(rng.randint(9000, 30000))
     file.tax_year = (filed_year or LAST_DAY.year) - 1
-    if filed_year is not None:
+    if filed_year is not None:  # before filing, the page shows a provisional category from the latest table
+        file.income_category = rng.choice([IncomeCategory.VERY_MODEST] * 3 + [IncomeCategory.MODEST] * 2)
         file.category_source = CategorySource.DECLARED
 
 

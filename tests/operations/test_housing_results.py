@@ -250,3 +250,33 @@ def test_results_page_takes_the_same_queries_at_1x_and_10x(territory, client_for
             assert client.get(reverse("operations:housing_results", kwargs={"pk": hp.pk})).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_masked_cell_cannot_be_worked_out_from_the_total_of_its_row(territory, referent, manager) -> None:
+    """2025: 7 very modest files filed; 2026: 3 more. The total (10) is shown; 10 − 7 would give away the 3 of
+    2026, so the 7 of 2025 is masked too for the referent (« masqué », not « < 5 »: it is 7); the manager sees
+    all."""
+    hp = make_programme(territory)
+    make_files(territory, hp)
+    for n in range(3):
+        HousingFileFactory(
+            housing_programme=hp,
+            commune=territory.wassy,
+            owner_type=OwnerType.OCCUPIER,
+            income_category=IncomeCategory.VERY_MODEST,
+            status=FileStatus.FILED,
+            first_contact_on=D(2026, 1, 5),
+            filed_on=D(2026, 2, n + 1),
+        )
+    row = _category(programme_results(hp, referent), TargetCategory.PO_VERY_MODEST)
+    assert (_year(row, 2025).filed.label, _year(row, 2026).filed.label, row.total.filed.label) == (
+        "masqué",
+        "< 5",
+        "10",
+    )
+    row = _category(programme_results(hp, manager), TargetCategory.PO_VERY_MODEST)
+    assert (_year(row, 2025).filed.label, _year(row, 2026).filed.label, row.total.filed.label) == (
+        "7",
+        "3",
+        "10",
+    )

@@ -10,7 +10,7 @@ pages and for the exports.
 import datetime
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
@@ -32,6 +32,7 @@ from pvd.money import ZERO, format_decimal, format_euros, format_percent
 
 SMALL_CELL = 5
 MASK = "< 5"
+SECONDARY_MASK = "masqué"
 LABELS = "ABCDEFG"
 
 # A file is « agréé » from its approval on: approved, works, payment requested, paid, closed.
@@ -91,6 +92,7 @@ class Cell:
     value: int | None = None
     amount: Decimal | None = None
     masked: bool = False
+    secondary: bool = False  # masked so that a small cell cannot be worked out from the total (protect_row)
 
     @property
     def shown(self) -> int | None:
@@ -101,7 +103,9 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return MASK if self.masked else format_decimal(Decimal(self.shown or 0), 0)
+        if self.masked:
+            return SECONDARY_MASK if self.secondary else MASK
+        return format_decimal(Decimal(self.shown or 0), 0)
 
     @property
     def amount_label(self) -> str:
@@ -110,7 +114,7 @@ class Cell:
         return format_euros(self.amount if self.amount is not None else ZERO)
 
     def export(self) -> int | str:
-        return MASK if self.masked else (self.shown or 0)
+        return self.label if self.masked else (self.shown or 0)
 
     def export_amount(self) -> Decimal | str:
         return "masqué" if self.masked else (self.amount if self.amount is not None else ZERO)
@@ -124,6 +128,23 @@ def mask_cell(
     households = households or 0
     masked = hide_small and 0 < households < SMALL_CELL
     return Cell(households=households, value=value, amount=None if masked else amount, masked=masked)
+
+
+def protect_row(cells: list[Cell], total: Cell) -> list[Cell]:
+    """Complementary suppression: when a row's total is shown and exactly one of its cells is masked, the masked
+    value would be the total minus the visible cells; the smallest other non-zero cell is masked too, so that only
+    the sum of the two can be told."""
+    masked = [cell for cell in cells if cell.masked]
+    if total.masked or len(masked) != 1:
+        return cells
+    candidates = [i for i, cell in enumerate(cells) if not cell.masked and cell.households > 0]
+    if not candidates:
+        return cells
+    smallest = min(candidates, key=lambda i: cells[i].households)
+    return [
+        replace(cell, masked=True, secondary=True, amount=None) if i == smallest else cell
+        for i, cell in enumerate(cells)
+    ]
 
 
 def hides_small_cells(user: User, housing_programme: HousingProgramme) -> bool:
@@ -310,22 +331,21 @@ def _funders(
         c_all = [v for (f, _), v in committed.items() if f == funder.pk]
         p_all = [v for (f, _), v in paid.items() if f == funder.pk]
         env_total = sum((a for (f, _), a in envelopes.items() if f == funder.pk), ZERO)
-        results.append(
-            FunderResults(
-                funder=funder,
-                years=rows,
-                total=FundYear(
-                    year=0,
-                    envelope=env_total,
-                    committed=mask_cell(
-                        sum(n for n, _ in c_all), hide_small=hide, amount=sum((a for _, a in c_all), ZERO)
-                    ),
-                    paid=mask_cell(
-                        sum(n for n, _ in p_all), hide_small=hide, amount=sum((a for _, a in p_all), ZERO)
-                    ),
-                ),
-            )
+        total = FundYear(
+            year=0,
+            envelope=env_total,
+            committed=mask_cell(
+                sum(n for n, _ in c_all), hide_small=hide, amount=sum((a for _, a in c_all), ZERO)
+            ),
+            paid=mask_cell(
+                sum(n for n, _ in p_all), hide_small=hide, amount=sum((a for _, a in p_all), ZERO)
+            ),
         )
+        for stage in ("committed", "paid"):
+            protected = protect_row([getattr(row, stage) for row in rows], getattr(total, stage))
+            for row, cell in zip(rows, protected, strict=True):
+                setattr(row, stage, cell)
+        results.append(FunderResults(funder=funder, years=rows, total=total))
     return results
 
 
@@ -358,12 +378,21 @@ def programme_results(housing_programme: HousingProgramme, user: User) -> Progra
             for year in years
         ]
         target_total = [count for (c, _), count in targets.items() if c == category]
+        filed_cell, approved_cell, paid_cell = (
+            _cell(filed_total, category, hide),
+            _cell(approved_total, category, hide),
+            _cell(paid_total, category, hide),
+        )
+        for stage, stage_total in (("filed", filed_cell), ("approved", approved_cell), ("paid", paid_cell)):
+            protected = protect_row([getattr(row, stage) for row in rows], stage_total)
+            for row, cell in zip(rows, protected, strict=True):
+                setattr(row, stage, cell)
         total = YearFigures(
             year=0,
             target=sum(target_total) if target_total else None,
-            filed=_cell(filed_total, category, hide),
-            approved=_cell(approved_total, category, hide),
-            paid=_cell(paid_total, category, hide),
+            filed=filed_cell,
+            approved=approved_cell,
+            paid=paid_cell,
         )
         categories.append(
             CategoryResults(
