@@ -268,7 +268,7 @@ def change_status(
     unknown = set(evidence) - EVIDENCE
     if unknown:
         raise HousingFileError(f"Justificatifs inconnus : {', '.join(sorted(unknown))}.")
-    current = HousingFile.objects.select_for_update().select_related("scheme").get(pk=file.pk)
+    current = HousingFile.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=file.pk)
     if expected_version is None:
         expected_version = current.version
     source = current.status

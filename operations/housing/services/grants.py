@@ -274,7 +274,7 @@ def record_payment(
 ) -> HousingGrantPayment:
     """Record an advance, an instalment or the balance paid to the household."""
     _lock_file(grant.file_id)
-    current = HousingGrant.objects.select_for_update().select_related("scheme").get(pk=grant.pk)
+    current = HousingGrant.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=grant.pk)
     if kind not in GrantPaymentKind.values:
         raise GrantError(f"Nature de versement inconnue : « {kind} ».")
     if current.status != G.COMMITTED:
