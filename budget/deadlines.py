@@ -13,8 +13,6 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
-
 from budget.models import PaymentKind, SchemeRule, SubsidyStatus
 from pvd.deadlines import (
     DONE,
@@ -25,6 +23,7 @@ from pvd.deadlines import (
     UPCOMING,
     URGENCY,
     WARNING,
+    add_months,
     timing,
 )
 
@@ -71,11 +70,6 @@ class Deadline:
 
     def days_left(self, day: datetime.date) -> int:
         return (self.due_on - day).days
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """`day` + `months` calendar months, the month end clamped (29/02/2024 + 24 months = 28/02/2026)."""
-    return day + relativedelta(months=months)
 
 
 def rule_on(

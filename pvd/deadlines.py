@@ -4,6 +4,8 @@ rule that places a due date against a day."""
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
+
 DONE = "done"
 UPCOMING = "upcoming"
 WARNING = "warning"
@@ -27,6 +29,12 @@ STATUS_BADGES = {
 # Sorting: what needs attention first.
 URGENCY = {OVERDUE: 0, WARNING: 1, UPCOMING: 2, DONE: 3, NOT_APPLICABLE: 4}
 OPEN_STATUSES = frozenset({UPCOMING, WARNING, OVERDUE})
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` + `months` calendar months, the month end clamped (29/02/2024 + 24 months = 28/02/2026; 31/01 + 1 month =
+    28 or 29/02). Every legal deadline counted in months uses it."""
+    return day + relativedelta(months=months)
 
 
 def timing(

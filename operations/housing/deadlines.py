@@ -15,10 +15,8 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
-
 from operations.housing.models import AnahDeadlineRule, FileStatus, HousingFile
-from pvd.deadlines import OPEN_STATUSES, STATUS_BADGES, STATUS_LABELS, URGENCY, timing
+from pvd.deadlines import OPEN_STATUSES, STATUS_BADGES, STATUS_LABELS, URGENCY, add_months, timing
 
 S = FileStatus
 
@@ -63,11 +61,6 @@ class Deadline:
 
     def days_left(self, day: datetime.date) -> int:
         return (self.due_on - day).days
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """`day` + `months` calendar months, the month end clamped (31/10/2025 + 4 months = 28/02/2026)."""
-    return day + relativedelta(months=months)
 
 
 def rule_on(rules: Sequence[AnahDeadlineRule], day: datetime.date | None) -> AnahDeadlineRule | None:

@@ -15,9 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
-
-from pvd.deadlines import OVERDUE, STATUS_BADGES, STATUS_LABELS, UPCOMING, URGENCY, WARNING
+from pvd.deadlines import OVERDUE, STATUS_BADGES, STATUS_LABELS, UPCOMING, URGENCY, WARNING, add_months
 from pvd.deadlines import timing as _place
 from pvd.errors import MissingReferenceData
 from pvd.money import ZERO, format_euros, format_percent, round_cents
@@ -448,8 +446,8 @@ def guarantee_end(
     if reserves.strip():
         if reserves_lifted_on is None:
             return None
-        return reserves_lifted_on + relativedelta(months=PERFECT_COMPLETION_MONTHS)
-    return accepted_on + relativedelta(months=PERFECT_COMPLETION_MONTHS)
+        return add_months(reserves_lifted_on, PERFECT_COMPLETION_MONTHS)
+    return add_months(accepted_on, PERFECT_COMPLETION_MONTHS)
 
 
 def retention_release_error(

@@ -11,7 +11,6 @@ Rules (issue 4, DOMAIN.md §1.5):
 Edits carry the version the form was displayed with (pvd.concurrency.save_versioned: a stale page is refused).
 """
 
-import calendar
 import datetime
 from decimal import Decimal
 from typing import IO
@@ -37,6 +36,7 @@ from programmes.validators import validate_upload
 from pvd.accounts import policy
 from pvd.accounts.models import User
 from pvd.concurrency import save_versioned
+from pvd.deadlines import add_months
 from pvd.models import StatusChange
 
 PHASE_FIELDS = (
@@ -55,13 +55,6 @@ PHASE_FIELDS = (
 
 
 # --- Phases ------------------------------------------------------------------------------------------------
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, clamped to the month's end (31 January + 1 month: 28 or 29 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _check_phase(values: dict[str, object], today: datetime.date) -> dict[str, object]:
