@@ -45,6 +45,13 @@ def _describe_changes(current: VersionedModel, expected_version: int) -> str:
     )
 
 
+def save_audited(obj: models.Model, by: object) -> None:
+    """Validate and save a row whose history record names `by` (django-simple-history reads `_history_user`)."""
+    obj.full_clean()
+    obj._history_user = by  # type: ignore[attr-defined]
+    obj.save()
+
+
 def save_versioned[M: VersionedModel](
     obj: M, *, expected_version: int, changes: dict[str, object], by: object | None = None
 ) -> M:

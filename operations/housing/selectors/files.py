@@ -18,8 +18,9 @@ from django.utils.http import urlencode
 
 from operations.housing import deadlines as rules
 from operations.housing.filters import HousingFileFilter
+from operations.housing.grants import class_jumps, energy_gain
 from operations.housing.income import CategoryResult, income_category, latest_table_year
-from operations.housing.models import EnergyLabel, FileStatus, HousingFile
+from operations.housing.models import FileStatus, HousingFile
 from operations.housing.services.files import EVENT_DATE, PIPELINE_STATUSES, allowed_targets
 from operations.models import HousingProgramme
 from pvd.accounts import policy
@@ -30,7 +31,6 @@ from pvd.models import StatusChange
 S = FileStatus
 PAGE_SIZE = 50
 KANBAN_CARDS = 12  # a column never loads more cards than this
-LABEL_ORDER = list(EnergyLabel.values)  # A (best) … G (worst)
 
 
 def housing_programme_for_files(user: User, pk: int) -> HousingProgramme:
@@ -240,15 +240,12 @@ class Energy:
 
 def energy(file: HousingFile) -> Energy:
     """Class jump (G → D = 3) and energy gain (consumption before → after) of the file."""
-    jump = None
-    if file.label_before and file.label_after:
-        jump = LABEL_ORDER.index(file.label_before) - LABEL_ORDER.index(file.label_after)
-    gain = None
-    if file.consumption_before and file.consumption_after is not None and file.consumption_before > 0:
-        gain = ((file.consumption_before - file.consumption_after) / file.consumption_before).quantize(
-            Decimal("0.0001")
-        )
-    return Energy(file.label_before, file.label_after, jump, gain)
+    return Energy(
+        file.label_before,
+        file.label_after,
+        class_jumps(file.label_before or None, file.label_after or None),
+        energy_gain(file.consumption_before, file.consumption_after),
+    )
 
 
 @dataclass

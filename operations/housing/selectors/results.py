@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import ExtractYear
 
+from operations.housing.grants import class_jumps
 from operations.housing.models import EnvelopeKind, FileStatus, IncomeCategory, OwnerType, TargetCategory
 from operations.models import (
     HousingEnvelope,
@@ -33,7 +34,6 @@ from pvd.money import ZERO, format_decimal, format_euros, format_percent
 SMALL_CELL = 5
 MASK = "< 5"
 SECONDARY_MASK = "masqué"
-LABELS = "ABCDEFG"
 
 # A file is « agréé » from its approval on: approved, works, payment requested, paid, closed.
 APPROVED_OR_LATER = (
@@ -261,7 +261,7 @@ def _energy(files: QuerySet, hide: bool) -> EnergyResults:
     total = gain_n = 0
     gain_sum = ZERO
     for row in rows:
-        jump = max(LABELS.index(row["label_before"]) - LABELS.index(row["label_after"]), 0)
+        jump = max(class_jumps(row["label_before"], row["label_after"]) or 0, 0)
         jumps[jump] += row["n"]
         total += row["n"]
         gain_n += row["gain_n"]

@@ -28,6 +28,7 @@ from operations.housing.models import (
 from operations.housing.selectors.grants import provisional_category
 from pvd import workflow
 from pvd.accounts.models import User
+from pvd.concurrency import save_audited
 from pvd.errors import DomainError
 from pvd.models import StatusChange
 from pvd.money import ZERO, format_euros, format_percent, round_cents
@@ -81,19 +82,13 @@ def _check_fields(file: HousingFile, fields: dict[str, object]) -> dict[str, obj
     return values
 
 
-def _save(obj: object, by: User) -> None:
-    obj.full_clean()  # type: ignore[attr-defined]
-    obj._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
-    obj.save()  # type: ignore[attr-defined]
-
-
 @transaction.atomic
 def record_grant(*, file: HousingFile, by: User, **fields: object) -> HousingGrant:
     """Record a planned grant on the file (a funder's aid entered by hand or computed)."""
     locked = _lock_file(file.pk)
     _check_file_open(locked)
     grant = HousingGrant(file=locked, status=G.PLANNED, **_check_fields(locked, fields))
-    _save(grant, by)
+    save_audited(grant, by)
     StatusChange.objects.create(obj=grant, source="", target=G.PLANNED, by=by, comment="Aide enregistrée.")
     return grant
 
@@ -111,7 +106,7 @@ def update_grant(*, grant: HousingGrant, by: User, **fields: object) -> HousingG
     _check_file_open(locked)
     for name, value in _check_fields(locked, fields).items():
         setattr(current, name, value)
-    _save(current, by)
+    save_audited(current, by)
     return current
 
 
@@ -131,7 +126,7 @@ def _transition(grant: HousingGrant, target: str, by: User, comment: str, **chan
     current.status = target
     for name, value in changes.items():
         setattr(current, name, value)
-    _save(current, by)
+    save_audited(current, by)
     StatusChange.objects.create(obj=current, source=source, target=target, by=by, comment=comment)
     return current
 
@@ -217,7 +212,7 @@ def _apply_one(
     }
     if existing is None:
         grant = HousingGrant(file=file, status=G.PLANNED, **values)
-        _save(grant, by)
+        save_audited(grant, by)
         StatusChange.objects.create(
             obj=grant, source="", target=G.PLANNED, by=by, comment=f"Aide calculée : {proposal.explanation}"
         )
@@ -230,7 +225,7 @@ def _apply_one(
             setattr(existing, name, value)
             changed = True
     if changed:
-        _save(existing, by)
+        save_audited(existing, by)
         result.updated.append(existing)
     else:
         result.unchanged.append(existing)
@@ -320,5 +315,5 @@ def record_payment(
                     f"montant de l'aide, soit {format_euros(cap)}."
                 )
     payment = HousingGrantPayment(grant=current, kind=kind, amount=amount, paid_on=paid_on)
-    _save(payment, by)
+    save_audited(payment, by)
     return payment

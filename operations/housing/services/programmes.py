@@ -28,7 +28,7 @@ from operations.models import (
 from partners.models import Organisation
 from programmes.models import Programme
 from pvd.accounts.models import User
-from pvd.concurrency import save_versioned
+from pvd.concurrency import save_audited, save_versioned
 from pvd.errors import DomainError
 from pvd.money import round_cents
 
@@ -60,12 +60,6 @@ TOP_UP_FIELDS = (
     "valid_until",
     "conditions",
 )
-
-
-def _save(obj: object, by: User) -> None:
-    obj.full_clean()  # type: ignore[attr-defined]
-    obj._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
-    obj.save()  # type: ignore[attr-defined]
 
 
 def _lock(housing_programme: HousingProgramme) -> HousingProgramme:
@@ -123,7 +117,7 @@ def housing_programme_create(
     if operation is not None and operation.programme_id != programme.pk:  # type: ignore[attr-defined]
         raise HousingProgrammeError("Cette opération n'appartient pas au programme.")
     hp = HousingProgramme(programme=programme, **fields)
-    _save(hp, by)
+    save_audited(hp, by)
     hp.communes.set(communes)
     return hp
 
@@ -174,7 +168,7 @@ def housing_amendment_create(
         subject=subject,
         deliberation=deliberation,
     )
-    _save(amendment, by)
+    save_audited(amendment, by)
     return amendment
 
 
@@ -212,7 +206,7 @@ def housing_targets_save(
             continue
         target.count = count
         target.amendment = amendment
-        _save(target, by)
+        save_audited(target, by)
         changed.append(target)
     return changed
 
@@ -251,7 +245,7 @@ def housing_envelopes_save(
             continue
         envelope.amount = amount
         envelope.amendment = amendment
-        _save(envelope, by)
+        save_audited(envelope, by)
         changed.append(envelope)
     return changed
 
@@ -277,7 +271,7 @@ def housing_sector_save(
         setattr(sector, name, value)
     if sector.commune_id and not current.communes.filter(pk=sector.commune_id).exists():
         raise ValidationError({"commune": "Cette commune n'est pas dans le périmètre du dispositif."})
-    _save(sector, by)
+    save_audited(sector, by)
     return sector
 
 
@@ -314,5 +308,5 @@ def housing_top_up_save(
         errors["rate"] = "Indiquez le taux de l'aide."
     if errors:
         raise ValidationError(errors)
-    _save(rule, by)
+    save_audited(rule, by)
     return rule
