@@ -64,4 +64,5 @@ urlpatterns: list = [
     ),
     path("depenses/<int:pk>/modifier/", programme_budget.expense_edit, name="expense_edit"),
     path("depenses/<int:pk>/etape/", programme_budget.expense_advance, name="expense_advance"),
+    # --- participation: the financers' publicity obligations of a programme (issue 11, communication) ---
 ]

@@ -708,3 +708,31 @@ __all__ += [
     "IncomeCeiling",
     "TopUpRule",
 ]
+
+from operations.participation.models import (  # issue 11
+    AttendanceProfile,
+    CommunicationAction,
+    ConcertationEvent,
+    ConcertationPlanItem,
+    Contribution,
+    InformationLetter,
+    LetterDelivery,
+    MailingList,
+    NetworkEvent,
+    PracticeSheet,
+    Subscription,
+)
+
+__all__ += [
+    "AttendanceProfile",
+    "CommunicationAction",
+    "ConcertationEvent",
+    "ConcertationPlanItem",
+    "Contribution",
+    "InformationLetter",
+    "LetterDelivery",
+    "MailingList",
+    "NetworkEvent",
+    "PracticeSheet",
+    "Subscription",
+]

@@ -184,4 +184,8 @@ urlpatterns = [
         privacy_views.retention_run,
         name="housing_retention_run",
     ),
+    # --- participation: hub, concertation plan, events, attendance, contributions (issue 11, concertation) ---
+    # --- participation: communication actions (issue 11, communication) ---
+    # --- participation: mailing lists, subscriptions, information letters, unsubscribe (issue 11, letters) ---
+    # --- participation: network events, good-practice sheets, library, public pages (issue 11, sheets) ---
 ]

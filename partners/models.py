@@ -413,3 +413,90 @@ class Mandate(VersionedModel):
 
     def is_current_on(self, day: "datetime.date") -> bool:
         return self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
+
+
+# --- Financers' publicity obligations (issue 11) ---------------------------------------------------------
+
+
+class CommunicationKind(models.TextChoices):
+    """The channels of a communication action (operations.CommunicationAction), here because the publicity
+    requirements below say which channels they apply to."""
+
+    NEWSLETTER = "newsletter", "Lettre d'information"
+    WEBSITE = "website", "Article sur le site internet"
+    PRESS = "press", "Presse (communiqué, article)"
+    SOCIAL = "social", "Publication sur les réseaux sociaux"
+    SIGNAGE = "signage", "Panneau de chantier ou signalétique"
+    INAUGURATION = "inauguration", "Inauguration"
+    PRINT = "print", "Document imprimé (plaquette, affiche)"
+    OTHER = "other", "Autre"
+
+
+class PublicityRequirementQuerySet(models.QuerySet["PublicityRequirement"]):
+    def visible_to(self, user: "User") -> Self:
+        return policy.visible_to(self, user)
+
+    def valid_on(self, day: "datetime.date") -> Self:
+        return self.filter(valid_from__lte=day).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+
+
+class PublicityRequirement(models.Model):
+    """What a financer requires to be shown when it funds an operation (its logo, a mention, a site panel),
+    for a scheme (DETR: the site panel) or for every aid of the financer; on which channels; for a period.
+    Reference data (DOMAIN.md §8): dated, with its source, edited by the administrator."""
+
+    funder = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publicity_requirements",
+        verbose_name="financeur",
+        help_text="Vide si l'obligation est propre à un dispositif.",
+    )
+    scheme = models.ForeignKey(
+        Offer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publicity_requirements",
+        verbose_name="dispositif",
+        limit_choices_to={"kind": "funding"},
+    )
+    label = models.CharField("obligation", max_length=200)
+    description = models.TextField("ce qui doit figurer", blank=True)
+    channels = models.JSONField(
+        "canaux concernés",
+        default=list,
+        blank=True,
+        help_text="Vide : toute communication sur l'opération financée.",
+    )
+    valid_from = models.DateField("en vigueur du")
+    valid_until = models.DateField("jusqu'au", null=True, blank=True)
+    source = models.CharField("source", max_length=300, blank=True)
+
+    history = HistoricalRecords()
+    objects = PublicityRequirementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "obligation de publicité d'un financeur"
+        verbose_name_plural = "obligations de publicité des financeurs"
+        ordering = ("label", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(funder__isnull=False) | Q(scheme__isnull=False),
+                name="publicityrequirement_funder_or_scheme",
+                violation_error_message="Indiquez le financeur ou le dispositif concerné.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="publicityrequirement_validity_ordered",
+                violation_error_message="La fin de validité doit suivre son début.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.channels or kind in self.channels

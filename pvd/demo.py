@@ -12,6 +12,7 @@ from django.db import transaction
 from budget import demo as budget_demo
 from operations import demo as operations_demo
 from operations.housing import demo as housing_demo  # issue 7, privacy
+from operations.participation import demo as participation_demo
 from operations.procurement import demo as procurement_demo
 from partners import demo as partners_demo
 from programmes import demo as programmes_demo
@@ -144,6 +145,9 @@ def load_demo() -> None:
     budget_demo.load(programme, orgs)  # after the operations: their financing plans, subsidies and budget
     procurement_demo.load(programme, orgs)  # after the budget
     budget_demo.link_contracts(programme)  # the budget's expenses pay the procurement demo's invoices
+    participation_demo.load(
+        programme, orgs, users
+    )  # issue 11: after operations and money (letters report them)
 
 
 def demo_is_loaded() -> bool:

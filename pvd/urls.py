@@ -18,6 +18,7 @@ urlpatterns = [
     path("budget/", include("budget.urls")),
     path("partenaires/", include("partners.urls")),
     path("comptes/", include("pvd.accounts.urls")),
+    # --- documents rendered in Celery; public good-practice sheets (issue 11, sheets) ---
     path("admin/", admin.site.urls),
 ]
 

@@ -60,6 +60,7 @@ REFERENCE_DATA = [
     ("budget.migrations.0002_money_reference_data", "add_money_reference_data"),
     ("operations.migrations.0007_procurement_reference_data", "add_procurement_reference_data"),
     ("operations.migrations.0010_housing_reference_data", "add_housing_reference_data"),
+    ("partners.migrations.0008_publicity_reference", "add_publicity_reference"),
 ]
 
 

@@ -1079,6 +1079,10 @@ CASES = [
         lambda t: {"pk": directory.anah_offer(t).pk},
         every(403, anonymous=302, manager=200, outsider=200, staff=200),
     ),
+    # --- participation: hub, concertation plan, events, attendance, contributions (issue 11, concertation) ---
+    # --- participation: communication actions and the financers' publicity page (issue 11, communication) ---
+    # --- participation: mailing lists, subscriptions, information letters, unsubscribe (issue 11, letters) ---
+    # --- participation: network events, good-practice sheets, library, public pages, documents (issue 11, sheets) ---
     Case("accounts:login", NO_KWARGS, every(302, anonymous=200)),
     Case("accounts:logout", NO_KWARGS, every(405)),  # POST only
     Case("accounts:password_reset", NO_KWARGS, every(200)),

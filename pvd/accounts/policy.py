@@ -376,6 +376,65 @@ def _housing_payments(scope: Scope) -> Q:
     return Q(grant_id__in=model.objects.filter(_of_visible_file(scope)).values("pk"))
 
 
+# --- Participation: concertation, communication, letters, network, good-practice sheets (issue 11) -------
+
+
+def _participation_by_commune(model_label: str) -> Callable[[Scope], Q]:
+    """Concertation plan and events, communication actions: the programme's readers; a mayor, those that
+    concern their commune (they hold no personal data)."""
+
+    def rule(scope: Scope) -> Q:
+        model = apps.get_model(model_label)
+        through = model.communes.through
+        column = f"{model._meta.model_name}_id"
+        mayor_rows = through.objects.filter(
+            organisation_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id")
+        ).values(column)
+        return _any_of(model_label, Q(programme_id__in=_readable_programmes(scope)), extra=[mayor_rows])
+
+    return rule
+
+
+def _of_visible_event(scope: Scope) -> Q:
+    """Attendance profiles and contributions: seen with their event."""
+    event_model = apps.get_model("operations", "ConcertationEvent")
+    rule = _participation_by_commune("operations.ConcertationEvent")
+    return Q(event_id__in=event_model.objects.filter(rule(scope)).values("pk"))
+
+
+def _of_readable_programme(scope: Scope) -> Q:
+    """Letters and network events: the programme's readers (manager, referent, partner)."""
+    return Q(programme_id__in=_readable_programmes(scope))
+
+
+def _of_managed_programme(scope: Scope) -> Q:
+    """Mailing lists: contacts with their consent, managed by the programme's managers only."""
+    return Q(programme_id__in=memberships_of(scope, {Role.MANAGER}, "programme_id"))
+
+
+def _subscriptions(scope: Scope) -> Q:
+    list_model = apps.get_model("operations", "MailingList")
+    return Q(mailing_list_id__in=list_model.objects.filter(_of_managed_programme(scope)).values("pk"))
+
+
+def _deliveries(scope: Scope) -> Q:
+    letter_model = apps.get_model("operations", "InformationLetter")
+    return Q(letter_id__in=letter_model.objects.filter(_of_managed_programme(scope)).values("pk"))
+
+
+def _practice_sheets(scope: Scope) -> Q:
+    """Good-practice sheets: drafts for the programme's readers and the mayors of its communes; published
+    sheets for anyone with a role (the library other towns read; the public page needs no login at all)."""
+    if not scope.has_any_role:
+        return Q(pk__in=[])
+    return _any_of(
+        "operations.PracticeSheet",
+        Q(programme_id__in=_readable_programmes(scope)),
+        Q(programme_id__in=_mayor_programmes(scope)),
+        Q(status="published"),
+    )
+
+
 RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.operation": _operations,
     "operations.phase": _of_visible_operation,
@@ -439,6 +498,19 @@ RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.housinggrant": _of_visible_file,
     "operations.housinggrantpayment": _housing_payments,
     "operations.housingfileaccess": _of_visible_file,
+    # issue 11, participation
+    "partners.publicityrequirement": _catalogue,
+    "operations.concertationplanitem": _participation_by_commune("operations.ConcertationPlanItem"),
+    "operations.concertationevent": _participation_by_commune("operations.ConcertationEvent"),
+    "operations.attendanceprofile": _of_visible_event,
+    "operations.contribution": _of_visible_event,
+    "operations.communicationaction": _participation_by_commune("operations.CommunicationAction"),
+    "operations.informationletter": _of_readable_programme,
+    "operations.mailinglist": _of_managed_programme,
+    "operations.subscription": _subscriptions,
+    "operations.letterdelivery": _deliveries,
+    "operations.networkevent": _of_readable_programme,
+    "operations.practicesheet": _practice_sheets,
 }
 
 # Rules whose Q crosses a multi-valued relation need DISTINCT (prefer `pk IN (subquery)` rules: none do).
@@ -575,6 +647,21 @@ def can_manage_housing_programme(user: object, housing_programme: models.Model) 
 def can_view_file_accesses(user: object, housing_programme: models.Model) -> bool:
     """Who opened which file (GDPR accountability): the programme's managers and staff."""
     return can_manage_housing_programme(user, housing_programme)
+
+
+def can_read_participation(user: object, programme: models.Model) -> bool:
+    """The concertation and communication pages of a programme: its readers and the mayors of its communes
+    (who see there only what concerns their commune)."""
+    scope = scope_for(user)
+    if scope.is_staff or programme.pk in scope.programmes:
+        return True
+    return bool(scope.mayor_communes) and programme.communes.filter(pk__in=scope.mayor_communes).exists()
+
+
+def can_manage_participation(user: object, programme: models.Model) -> bool:
+    """Concertation, communication, letters and mailing lists, network notes, good-practice sheets: the
+    programme's managers (and staff)."""
+    return can_edit_programme(user, programme)
 
 
 def can_view_history(user: object, obj: models.Model) -> bool:

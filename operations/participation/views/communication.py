@@ -1,0 +1,1 @@
+"""Participation (issue 11): communication. Filled by the communication part."""

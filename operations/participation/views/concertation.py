@@ -1,0 +1,1 @@
+"""Participation (issue 11): concertation. Filled by the concertation part."""

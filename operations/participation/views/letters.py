@@ -1,0 +1,1 @@
+"""Participation (issue 11): letters. Filled by the letters part."""

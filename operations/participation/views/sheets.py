@@ -1,0 +1,1 @@
+"""Participation (issue 11): sheets. Filled by the sheets part."""
