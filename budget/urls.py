@@ -3,6 +3,7 @@ from django.urls import path
 from budget.views import (
     financing,  # issue 5, financing
     programme_budget,  # issue 5, budget
+    publicity,  # issue 11, communication
     subsidies,  # issue 5, subsidies
 )
 
@@ -65,4 +66,6 @@ urlpatterns: list = [
     path("depenses/<int:pk>/modifier/", programme_budget.expense_edit, name="expense_edit"),
     path("depenses/<int:pk>/etape/", programme_budget.expense_advance, name="expense_advance"),
     # --- participation: the financers' publicity obligations of a programme (issue 11, communication) ---
+    path("programme/<int:pk>/publicite/", publicity.publicity, name="publicity"),
+    path("programme/<int:pk>/publicite.xlsx", publicity.publicity_export, name="publicity_export"),
 ]

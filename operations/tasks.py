@@ -16,3 +16,4 @@ def run_operation_import(import_id: int) -> None:
 
 # Celery autodiscovers `operations.tasks` only: the housing tasks are registered through this import.
 from operations.housing.tasks import anonymise_expired_files  # noqa: F401
+from operations.participation.tasks import send_information_letter  # noqa: F401

@@ -4,6 +4,10 @@ from operations.housing.views import files as file_views  # issue 7, household f
 from operations.housing.views import grants as grant_views  # issue 7, grants
 from operations.housing.views import privacy as privacy_views  # issue 7, GDPR
 from operations.housing.views import programmes as housing_views  # issue 7, housing programmes
+from operations.participation.views import communication as communication_views  # issue 11, communication
+from operations.participation.views import concertation as concertation_views  # issue 11, concertation
+from operations.participation.views import letters as letter_views  # issue 11, letters
+from operations.participation.views import sheets as sheet_views  # issue 11, sheets
 from operations.procurement.views import bids as bid_views
 from operations.procurement.views import consultations as consultation_views  # issue 6, consultations
 from operations.procurement.views import contracts as contract_views  # issue 6, contracts
@@ -185,7 +189,138 @@ urlpatterns = [
         name="housing_retention_run",
     ),
     # --- participation: hub, concertation plan, events, attendance, contributions (issue 11, concertation) ---
+    path("programme/<int:pk>/participation/", concertation_views.participation, name="participation"),
+    path(
+        "programme/<int:pk>/participation/plan-de-concertation/",
+        concertation_views.concertation_plan,
+        name="concertation_plan",
+    ),
+    path(
+        "programme/<int:pk>/participation/plan-de-concertation/ajouter/",
+        concertation_views.concertation_plan_create,
+        name="concertation_plan_create",
+    ),
+    path(
+        "participation/plan-de-concertation/<int:pk>/modifier/",
+        concertation_views.concertation_plan_edit,
+        name="concertation_plan_edit",
+    ),
+    path(
+        "programme/<int:pk>/participation/concertation/",
+        concertation_views.concertation_events,
+        name="concertation_events",
+    ),
+    path(
+        "programme/<int:pk>/participation/concertation/ajouter/",
+        concertation_views.concertation_event_create,
+        name="concertation_event_create",
+    ),
+    path(
+        "programme/<int:pk>/participation/concertation.xlsx",
+        concertation_views.concertation_export,
+        name="concertation_export",
+    ),
+    path(
+        "participation/concertation/<int:pk>/",
+        concertation_views.concertation_event,
+        name="concertation_event",
+    ),
+    path(
+        "participation/concertation/<int:pk>/modifier/",
+        concertation_views.concertation_event_edit,
+        name="concertation_event_edit",
+    ),
+    path(
+        "participation/concertation/<int:pk>/statut/",
+        concertation_views.concertation_event_status,
+        name="concertation_event_status",
+    ),
+    path(
+        "participation/concertation/<int:pk>/participants/",
+        concertation_views.concertation_attendance,
+        name="concertation_attendance",
+    ),
+    path(
+        "participation/concertation/<int:pk>/contributions/ajouter/",
+        concertation_views.contribution_create,
+        name="contribution_create",
+    ),
+    path(
+        "participation/contribution/<int:pk>/modifier/",
+        concertation_views.contribution_edit,
+        name="contribution_edit",
+    ),
     # --- participation: communication actions (issue 11, communication) ---
+    path(
+        "programme/<int:pk>/participation/communication/",
+        communication_views.communication,
+        name="communication",
+    ),
+    path(
+        "programme/<int:pk>/participation/communication/nouvelle/",
+        communication_views.communication_create,
+        name="communication_create",
+    ),
+    path(
+        "programme/<int:pk>/participation/communication/<int:action_pk>/",
+        communication_views.communication_action,
+        name="communication_action",
+    ),
+    path(
+        "programme/<int:pk>/participation/communication/<int:action_pk>/modifier/",
+        communication_views.communication_edit,
+        name="communication_edit",
+    ),
+    path(
+        "programme/<int:pk>/participation/communication/<int:action_pk>/statut/",
+        communication_views.communication_status,
+        name="communication_status",
+    ),
+    path(
+        "programme/<int:pk>/participation/communication/<int:action_pk>/justificatif/",
+        communication_views.communication_proof,
+        name="communication_proof",
+    ),
     # --- participation: mailing lists, subscriptions, information letters, unsubscribe (issue 11, letters) ---
+    path("programme/<int:pk>/participation/listes/", letter_views.mailing_lists, name="mailing_lists"),
+    path(
+        "programme/<int:pk>/participation/listes/nouvelle/",
+        letter_views.mailing_list_create,
+        name="mailing_list_create",
+    ),
+    path("participation/listes/<int:pk>/", letter_views.mailing_list, name="mailing_list"),
+    path("participation/listes/<int:pk>/modifier/", letter_views.mailing_list_edit, name="mailing_list_edit"),
+    path(
+        "participation/listes/<int:pk>/inscrire/",
+        letter_views.subscription_create,
+        name="subscription_create",
+    ),
+    path(
+        "participation/abonnements/<int:pk>/desinscrire/",
+        letter_views.subscription_withdraw,
+        name="subscription_withdraw",
+    ),
+    path("programme/<int:pk>/participation/lettres/", letter_views.letters, name="letters"),
+    path(
+        "programme/<int:pk>/participation/lettres/nouvelle/", letter_views.letter_create, name="letter_create"
+    ),
+    path("participation/lettres/<int:pk>/", letter_views.letter, name="letter"),
+    path("participation/lettres/<int:pk>/modifier/", letter_views.letter_edit, name="letter_edit"),
+    path("participation/lettres/<int:pk>/envoyer/", letter_views.letter_send, name="letter_send"),
+    path("participation/desinscription/<str:token>/", letter_views.unsubscribe, name="unsubscribe"),
     # --- participation: network events, good-practice sheets, library, public pages (issue 11, sheets) ---
+    path("programme/<int:pk>/participation/reseau/", sheet_views.network, name="network"),
+    path(
+        "programme/<int:pk>/participation/reseau/nouvelle/", sheet_views.network_create, name="network_create"
+    ),
+    path("participation/reseau/<int:pk>/", sheet_views.network_event, name="network_event"),
+    path("participation/reseau/<int:pk>/modifier/", sheet_views.network_edit, name="network_edit"),
+    path("programme/<int:pk>/participation/fiches/", sheet_views.sheets, name="sheets"),
+    path("programme/<int:pk>/participation/fiches/nouvelle/", sheet_views.sheet_create, name="sheet_create"),
+    path("participation/fiches/<int:pk>/", sheet_views.sheet, name="sheet"),
+    path("participation/fiches/<int:pk>/modifier/", sheet_views.sheet_edit, name="sheet_edit"),
+    path("participation/fiches/<int:pk>/publier/", sheet_views.sheet_publish, name="sheet_publish"),
+    path("participation/fiches/<int:pk>/retirer/", sheet_views.sheet_unpublish, name="sheet_unpublish"),
+    path("participation/fiches/<int:pk>/pdf/", sheet_views.sheet_pdf, name="sheet_pdf"),
+    path("participation/bibliotheque/", sheet_views.practice_library, name="practice_library"),
 ]

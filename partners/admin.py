@@ -1,7 +1,16 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from partners.models import Mandate, Offer, Organisation, Person, Theme
+from partners.models import (
+    CommunicationKind,
+    Mandate,
+    Offer,
+    Organisation,
+    Person,
+    PublicityRequirement,
+    Theme,
+)
 
 
 @admin.register(Organisation)
@@ -52,3 +61,40 @@ class MandateAdmin(SimpleHistoryAdmin):
     list_select_related = ("person", "organisation")
     search_fields = ("person__last_name", "person__first_name", "organisation__name", "title")
     autocomplete_fields = ("person", "organisation")
+
+
+class PublicityRequirementForm(forms.ModelForm):
+    """The channels as checkboxes of the communication channels (none checked: any communication)."""
+
+    channels = forms.MultipleChoiceField(
+        label="canaux concernés",
+        choices=CommunicationKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Aucun coché : toute communication sur l'opération financée.",
+    )
+
+    class Meta:
+        model = PublicityRequirement
+        fields = (
+            "funder",
+            "scheme",
+            "label",
+            "description",
+            "channels",
+            "valid_from",
+            "valid_until",
+            "source",
+        )
+
+
+@admin.register(PublicityRequirement)
+class PublicityRequirementAdmin(SimpleHistoryAdmin):
+    """Financers' publicity obligations (issue 11): dated reference data, read by the publicity page."""
+
+    form = PublicityRequirementForm
+    list_display = ("label", "funder", "scheme", "valid_from", "valid_until")
+    list_filter = ("funder", "scheme", "valid_from", "valid_until")
+    list_select_related = ("funder", "scheme")
+    search_fields = ("label", "description", "funder__name", "scheme__name", "source")
+    autocomplete_fields = ("funder", "scheme")

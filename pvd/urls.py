@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from pvd import views
+from operations.participation.views import sheets as sheet_views  # issue 11, public good-practice sheets
+from pvd import views, views_documents  # views_documents: issue 11, documents rendered in Celery
 
 admin.site.site_header = "PVD Pilot — administration"
 admin.site.site_title = "PVD Pilot"
@@ -19,6 +20,11 @@ urlpatterns = [
     path("partenaires/", include("partners.urls")),
     path("comptes/", include("pvd.accounts.urls")),
     # --- documents rendered in Celery; public good-practice sheets (issue 11, sheets) ---
+    path("documents/<int:pk>/", views_documents.document, name="document"),
+    path("documents/<int:pk>/telecharger/", views_documents.document_download, name="document_download"),
+    path("retours-experience/", sheet_views.public_library, name="public_library"),
+    path("retours-experience/<slug:slug>/", sheet_views.public_sheet, name="public_sheet"),
+    path("retours-experience/<slug:slug>/fiche.pdf", sheet_views.public_sheet_pdf, name="public_sheet_pdf"),
     path("admin/", admin.site.urls),
 ]
 

@@ -13,6 +13,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from operations.participation.services.letters import unsubscribe_token  # issue 11, letters
 from tests.budget.budget_rows import budget_rows  # issue 5, budget
 from tests.budget.financing_rows import financing_rows
 from tests.budget.subsidy_rows import subsidy_rows  # issue 5, subsidies
@@ -23,6 +24,11 @@ from tests.operations.consultation_rows import consultation_rows as _consultatio
 from tests.operations.contract_rows import contract_rows  # issue 6, contracts
 from tests.operations.gantt_rows import gantt_rows
 from tests.operations.housing_rows import housing_rows  # issue 7, housing
+from tests.operations.participation_rows import participation_rows  # issue 11
+from tests.operations.participation_sheets_factories import (  # issue 11, sheets
+    rendered_public_sheet,
+    sheet_document,
+)
 from tests.operations.tracking_rows import tracking_rows
 from tests.partners import objects as directory
 from tests.programmes.project_rows import project_rows
@@ -1080,9 +1086,324 @@ CASES = [
         every(403, anonymous=302, manager=200, outsider=200, staff=200),
     ),
     # --- participation: hub, concertation plan, events, attendance, contributions (issue 11, concertation) ---
+    # The programme's readers and the mayors of its communes read the hub, the plan, the events and the export
+    # (a mayor sees only their commune's rows); managers write (403 for the other readers). Wassy's plan line,
+    # event and contribution are out of scope (404) for the mayor of La Porte du Der. participation_rows: Wassy.
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in [
+            "operations:participation",
+            "operations:concertation_plan",
+            "operations:concertation_events",
+            "operations:concertation_export",
+        ]
+    ],
+    Case(
+        "operations:participation",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=403,
+                mayor_of_wassy=403,
+                mayor_of_la_porte_du_der=403,
+                partner=403,
+                staff=200,
+            ),
+        )
+        for name in ["operations:concertation_plan_create", "operations:concertation_event_create"]
+    ],
+    Case(
+        "operations:concertation_event",
+        lambda t: {"pk": participation_rows(t).event.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+    ),
+    *[
+        Case(
+            name,
+            lambda t, obj=obj: {"pk": getattr(participation_rows(t), obj).pk},
+            every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        )
+        for name, obj in [
+            ("operations:concertation_plan_edit", "plan_item"),
+            ("operations:concertation_event_edit", "event"),
+            ("operations:concertation_attendance", "event"),
+            ("operations:contribution_create", "event"),
+            ("operations:contribution_edit", "contribution"),
+        ]
+    ],
+    Case(
+        "operations:concertation_event_status",
+        lambda t: {"pk": participation_rows(t).event.pk},
+        every(405, anonymous=302),
+    ),  # POST only
     # --- participation: communication actions and the financers' publicity page (issue 11, communication) ---
+    # The list and the publicity page: the programme's readers and the mayors of its communes (who see there only
+    # their commune's actions and operations); creating: its managers (403 for the other readers). An action of
+    # Wassy (participation_rows): the mayor of La Porte du Der gets 404; editing: managers (403 for other readers).
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in ["operations:communication", "budget:publicity", "budget:publicity_export"]
+    ],
+    Case(
+        "operations:communication",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    Case(
+        "operations:communication_create",
+        lambda t: {"pk": t.programme.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=403,
+            mayor_of_wassy=403,
+            mayor_of_la_porte_du_der=403,
+            partner=403,
+            staff=200,
+        ),
+    ),
+    Case(
+        "operations:communication_action",
+        lambda t: {"pk": t.programme.pk, "action_pk": participation_rows(t).action.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+        label="Wassy",
+    ),
+    Case(
+        "operations:communication_action",
+        lambda t: {"pk": t.other_programme.pk, "action_pk": participation_rows(t).action.pk},
+        every(404, anonymous=302),
+        label="another programme in the path",
+    ),
+    Case(
+        "operations:communication_edit",
+        lambda t: {"pk": t.programme.pk, "action_pk": participation_rows(t).action.pk},
+        every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        label="Wassy",
+    ),
+    Case(
+        "operations:communication_status",
+        lambda t: {"pk": t.programme.pk, "action_pk": participation_rows(t).action.pk},
+        every(405, anonymous=302),
+    ),  # POST only
+    Case(
+        "operations:communication_proof",
+        lambda t: {"pk": t.programme.pk, "action_pk": participation_rows(t).action.pk},
+        every(404, anonymous=302),
+        label="no proof file",
+    ),
     # --- participation: mailing lists, subscriptions, information letters, unsubscribe (issue 11, letters) ---
+    # Mailing lists hold contacts: the programme's managers and staff; its other readers 403 on the programme-level
+    # pages and 404 on a list (out of the lists' scope); mayors, operators and outsiders 404. Letters: the programme's
+    # readers read them, managers write and send (403 for the other readers); a sent letter is no longer edited
+    # (redirect to its page). The unsubscribe link needs no login; a tampered token is a 404.
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(404, anonymous=302, manager=200, referent=403, partner=403, staff=200),
+        )
+        for name in ["operations:mailing_lists", "operations:mailing_list_create", "operations:letter_create"]
+    ],
+    *[
+        Case(
+            name,
+            lambda t: {"pk": participation_rows(t).mailing_list.pk},
+            every(404, anonymous=302, manager=200, staff=200),
+        )
+        for name in [
+            "operations:mailing_list",
+            "operations:mailing_list_edit",
+            "operations:subscription_create",
+        ]
+    ],
+    Case(
+        "operations:subscription_withdraw",
+        lambda t: {"pk": participation_rows(t).subscription.pk},
+        every(405, anonymous=302),
+    ),
+    Case(
+        "operations:letters",
+        lambda t: {"pk": t.programme.pk},
+        every(404, anonymous=302, manager=200, referent=200, partner=200, staff=200),
+    ),
+    Case(
+        "operations:letters",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    *[
+        Case(
+            "operations:letter",
+            lambda t, obj=obj: {"pk": getattr(participation_rows(t), obj).pk},
+            every(404, anonymous=302, manager=200, referent=200, partner=200, staff=200),
+            label=obj,
+        )
+        for obj in ["letter", "sent_letter"]
+    ],
+    Case(
+        "operations:letter_edit",
+        lambda t: {"pk": participation_rows(t).letter.pk},
+        every(404, anonymous=302, manager=200, referent=403, partner=403, staff=200),
+        label="draft",
+    ),
+    Case(
+        "operations:letter_edit",
+        lambda t: {"pk": participation_rows(t).sent_letter.pk},
+        every(404, anonymous=302, manager=302, referent=403, partner=403, staff=302),
+        label="sent",
+    ),
+    Case(
+        "operations:letter_send",
+        lambda t: {"pk": participation_rows(t).letter.pk},
+        every(405, anonymous=302),
+    ),
+    Case(
+        "operations:unsubscribe",
+        lambda t: {"token": unsubscribe_token(participation_rows(t).subscription)},
+        every(200),
+        label="valid token",
+    ),
+    Case(
+        "operations:unsubscribe",
+        lambda t: {"token": unsubscribe_token(participation_rows(t).subscription)[:-3] + "abc"},
+        every(404),
+        label="tampered token",
+    ),
     # --- participation: network events, good-practice sheets, library, public pages, documents (issue 11, sheets) ---
+    # Network notes: the programme's readers (mayors, operators, outsiders 404); managers write (403 for readers).
+    Case(
+        "operations:network",
+        lambda t: {"pk": t.programme.pk},
+        every(404, anonymous=302, manager=200, referent=200, partner=200, staff=200),
+    ),
+    Case(
+        "operations:network_event",
+        lambda t: {"pk": participation_rows(t).network_event.pk},
+        every(404, anonymous=302, manager=200, referent=200, partner=200, staff=200),
+    ),
+    *[
+        Case(name, kwargs, every(404, anonymous=302, manager=200, referent=403, partner=403, staff=200))
+        for name, kwargs in [
+            ("operations:network_create", lambda t: {"pk": t.programme.pk}),
+            ("operations:network_edit", lambda t: {"pk": participation_rows(t).network_event.pk}),
+        ]
+    ],
+    # Sheets: the programme's readers and the mayors of its communes (drafts included); a published sheet is read
+    # by every role; managers write (403 for the other readers; 403 for anyone who reads a published sheet).
+    Case(
+        "operations:sheets",
+        lambda t: {"pk": t.programme.pk},
+        every(200, anonymous=302, operator=404, outsider=404),
+    ),
+    Case(
+        "operations:sheet_create",
+        lambda t: {"pk": t.programme.pk},
+        every(403, anonymous=302, manager=200, staff=200, operator=404, outsider=404),
+    ),
+    Case(
+        "operations:sheet",
+        lambda t: {"pk": participation_rows(t).sheet.pk},
+        every(200, anonymous=302, operator=404, outsider=404),
+        label="draft",
+    ),
+    Case(
+        "operations:sheet",
+        lambda t: {"pk": participation_rows(t).published_sheet.pk},
+        every(200, anonymous=302),
+        label="published",
+    ),
+    Case(
+        "operations:sheet_edit",
+        lambda t: {"pk": participation_rows(t).sheet.pk},
+        every(403, anonymous=302, manager=200, staff=200, operator=404, outsider=404),
+        label="draft",
+    ),
+    Case(
+        "operations:sheet_edit",
+        lambda t: {"pk": participation_rows(t).published_sheet.pk},
+        every(403, anonymous=302, manager=200, staff=200),
+        label="published",
+    ),
+    *[
+        Case(name, lambda t: {"pk": participation_rows(t).sheet.pk}, every(405, anonymous=302))  # POST only
+        for name in ["operations:sheet_publish", "operations:sheet_unpublish", "operations:sheet_pdf"]
+    ],
+    Case("operations:practice_library", NO_KWARGS, every(200, anonymous=302)),
+    # Public pages: no login; published sheets only; the PDF once one is rendered since publication.
+    Case("public_library", NO_KWARGS, every(200)),
+    Case(
+        "public_sheet",
+        lambda t: {"slug": participation_rows(t).published_sheet.slug},
+        every(200),
+        "published",
+    ),
+    Case("public_sheet", lambda t: {"slug": participation_rows(t).sheet.slug}, every(404), "draft"),
+    Case(
+        "public_sheet_pdf",
+        lambda t: {"slug": rendered_public_sheet(participation_rows(t).published_sheet)},
+        every(200),
+        "published, rendered",
+    ),
+    Case(
+        "public_sheet_pdf",
+        lambda t: {"slug": participation_rows(t).published_sheet.slug},
+        every(404),
+        "published, not rendered",
+    ),
+    Case("public_sheet_pdf", lambda t: {"slug": participation_rows(t).sheet.slug}, every(404), "draft"),
+    # Documents: whoever reads the document's object (here a draft sheet: its programme's readers and mayors).
+    *[
+        Case(
+            name,
+            lambda t: {"pk": sheet_document(participation_rows(t).sheet).pk},
+            every(200, anonymous=302, operator=404, outsider=404),
+        )
+        for name in ["document", "document_download"]
+    ],
+    Case(
+        "document_download",
+        lambda t: {"pk": sheet_document(participation_rows(t).sheet, status="queued").pk},
+        every(404, anonymous=302),
+        label="not ready",
+    ),
     Case("accounts:login", NO_KWARGS, every(302, anonymous=200)),
     Case("accounts:logout", NO_KWARGS, every(405)),  # POST only
     Case("accounts:password_reset", NO_KWARGS, every(200)),

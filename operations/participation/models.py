@@ -144,7 +144,7 @@ class ConcertationPlanItem(VersionedModel):
         limit_choices_to={"kind": "commune"},
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[operations, communes])
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -231,7 +231,7 @@ class ConcertationEvent(VersionedModel):
     bilan_deliberation_on = models.DateField("bilan de la concertation adopté le", null=True, blank=True)
     bilan_deliberation_reference = models.CharField("délibération du bilan", max_length=100, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[communes, operations, themes])
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -409,7 +409,7 @@ class CommunicationAction(VersionedModel):
         verbose_name="lettre d'information",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[operations, communes, funders_credited])
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -619,7 +619,7 @@ class NetworkEvent(VersionedModel):
     notes = models.TextField("notes", blank=True)
     takeaways = models.TextField("à retenir pour le programme", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[themes])
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -682,7 +682,7 @@ class PracticeSheet(VersionedModel):
     status = models.CharField("statut", max_length=20, choices=SheetStatus, default=SheetStatus.DRAFT)
     published_on = models.DateField("publiée le", null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[themes, communes])
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

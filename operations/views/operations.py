@@ -22,6 +22,7 @@ from operations.exports import XLSX_CONTENT_TYPE, operations_csv, operations_xls
 from operations.filters import SORTS, OperationFilter
 from operations.forms.operation import BulkStatusForm, OperationForm, StatusForm
 from operations.models import Operation, OperationStatus
+from operations.participation.selectors.concertation import operation_concertation  # issue 11
 from operations.selectors import operations as selectors
 from operations.services import operation as services
 from operations.services.errors import OperationError
@@ -188,6 +189,7 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if header["can_edit"] and services.TRANSITIONS[operation.status]
         else None,
         **_tracking_context(request, operation),
+        "concertation": operation_concertation(request.user, operation),  # issue 11, concertation
     }
     return render(request, "operations/detail.html", ctx)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from budget.models import SchemeRule
-from partners.models import Offer, OfferKind
+from partners.models import Offer, OfferKind, PublicityRequirement
 from programmes.models import EngineeringNeed, NeedKind, NeedStatus
 from programmes.selectors.strategy import matching_offers, need_totals
 from programmes.services import needs as services
@@ -341,8 +341,10 @@ def test_the_detail_page_shows_the_status_history_and_who_can_help(
 @pytest.fixture
 def empty_catalogue(db) -> None:
     """Without the national reference offers (partners' data migration): each test builds its catalogue.
-    The funding schemes' dated rules (budget's data migration) protect their offers: they go first."""
+    The funding schemes' dated rules and publicity requirements (data migrations) protect their offers: they
+    go first."""
     SchemeRule.objects.all().delete()
+    PublicityRequirement.objects.all().delete()
     Offer.objects.all().delete()
 
 
