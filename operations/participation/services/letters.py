@@ -238,7 +238,7 @@ def letter_send(
     from operations.participation.tasks import send_information_letter  # lazy: the task imports us
 
     current = (
-        InformationLetter.objects.select_for_update()
+        InformationLetter.objects.select_for_update(of=("self",))  # PostgreSQL: not the nullable list's row
         .select_related("programme", "mailing_list")
         .get(pk=letter.pk)
     )
@@ -341,7 +341,11 @@ def letter_deliver(*, letter: InformationLetter, site_url: str = "") -> Delivery
 def _mark_sent(letter: InformationLetter) -> None:
     """The letter is sent (first run) with the number of recipients reached; the communication action that
     reports it is recorded once and its reach follows the retries."""
-    current = InformationLetter.objects.select_for_update().select_related("mailing_list").get(pk=letter.pk)
+    current = (
+        InformationLetter.objects.select_for_update(of=("self",))  # PostgreSQL: not the nullable list's row
+        .select_related("mailing_list")
+        .get(pk=letter.pk)
+    )
     reached = LetterDelivery.objects.filter(letter=current, status=DeliveryStatus.SENT).count()
     if current.status == S.SENDING:
         current.status = S.SENT
