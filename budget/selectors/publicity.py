@@ -26,10 +26,10 @@ from django.db.models import Prefetch, Q
 from budget.models import (
     FinancingLine,
     FinancingLineStatus,
-    FundingCategory,
     SubsidyAllocation,
     SubsidyStatus,
 )
+from budget.models.reference import OWN_CATEGORIES
 from operations.models import CommunicationAction, Operation, OperationStatus
 from operations.participation.models import CommunicationStatus
 from partners.models import CommunicationKind, Organisation, PublicityRequirement
@@ -37,8 +37,6 @@ from programmes.models import Programme
 from pvd.accounts.models import User
 
 GENERIC_LABEL = "Publicité exigée par la décision d'attribution"
-# Lines that are the owner's own money: no financer to credit.
-NOT_A_FINANCER = (FundingCategory.OWN_FUNDS, FundingCategory.LOAN)
 # A request whose decision is taken (its conditions, the publicity flag included, bind the owner).
 DECIDED = (
     SubsidyStatus.AWARDED,
@@ -149,7 +147,7 @@ def _lines(user: User, programme: Programme) -> list[FinancingLine]:
             plan__operation__in=operations.exclude(status=OperationStatus.ABANDONED).values("pk"),
             status__in=(FinancingLineStatus.GRANTED, FinancingLineStatus.REQUESTED),
         )
-        .exclude(category__in=NOT_A_FINANCER)
+        .exclude(category__in=OWN_CATEGORIES)  # the owner's own money: no financer to credit
         .select_related("plan__operation", "funder", "scheme")
         .order_by("plan__operation__code", "position", "pk")
     )

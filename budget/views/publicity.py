@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from budget.selectors.publicity import publicity_report
-from operations.participation.selectors.communication import programme_for_participation
+from operations.participation.selectors.programmes import programme_for_participation
 from pvd.accounts import policy
 from pvd.xlsx import XLSX_CONTENT_TYPE, Column, Sheet, workbook
 

@@ -12,7 +12,6 @@ import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet, Sum
-from django.http import Http404
 from django.utils.http import urlencode
 
 from operations.models import CommunicationAction, Operation
@@ -24,17 +23,6 @@ from pvd.accounts.models import User
 from pvd.models import StatusChange
 
 PAGE_SIZE = 30
-
-
-def programme_for_participation(user: User, pk: int) -> Programme:
-    """The programme whose communication a page shows: 404 out of scope (its readers and the mayors of its
-    communes open it; a mayor then sees only what concerns their commune)."""
-    try:
-        programme = policy.strategy_programmes(Programme.objects.select_related("epci"), user).get(pk=pk)
-    except Programme.DoesNotExist as error:
-        raise Http404("Aucun objet ne correspond à votre demande.") from error
-    policy.require(policy.can_read_participation(user, programme))
-    return programme
 
 
 def visible_operations(user: User, programme: Programme) -> QuerySet[Operation]:

@@ -25,7 +25,6 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils.http import urlencode
 
 from operations.models import (
@@ -42,6 +41,7 @@ from operations.participation.models import (
     EventStatus,
     LegalFrame,
 )
+from operations.participation.selectors import programmes
 from partners.models import Organisation
 from programmes.models import Programme
 from pvd.accounts import policy
@@ -61,15 +61,9 @@ def _ordered_communes() -> Prefetch:
 
 
 def programme_for_participation(user: User, pk: int) -> Programme:
-    """The programme whose participation pages are read: its readers and the mayors of its communes (who see
-    there only what concerns their commune); 404 for everybody else."""
+    """The programme with its communes prefetched (the commune filter reads them without a query)."""
     queryset = Programme.objects.select_related("epci").prefetch_related(_ordered_communes())
-    try:
-        programme = policy.strategy_programmes(queryset, user).get(pk=pk)
-    except Programme.DoesNotExist as error:
-        raise Http404("Aucun objet ne correspond à votre demande.") from error
-    policy.require(policy.can_read_participation(user, programme))
-    return programme
+    return programmes.programme_for_participation(user, pk, queryset)
 
 
 def commune_of(programme: Programme, insee_code: str | None) -> Organisation | None:

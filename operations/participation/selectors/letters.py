@@ -30,6 +30,7 @@ from operations.participation.models import (
     CommunicationStatus,
     EventStatus,
 )
+from operations.participation.selectors.programmes import programme_for_readers
 from partners.models import CommunicationKind, Organisation
 from programmes.models import Programme
 from pvd.accounts import policy
@@ -52,16 +53,10 @@ FORWARD = (
 # --- Access ---------------------------------------------------------------------------------------------
 
 
-def programme_for_letters(user: User, pk: int) -> Programme:
-    """The programme whose letters the user reads: its readers (manager, referent, partner) and staff; 404
-    for everybody else (mayors do not open programme pages, decision 0001)."""
-    return policy.get_for_user(Programme.objects.select_related("epci"), user, pk=pk)
-
-
 def programme_for_mailing_lists(user: User, pk: int) -> Programme:
     """The programme whose mailing lists the user manages: 404 out of scope, 403 for readers who are not
     managers (the lists hold contacts and their consent)."""
-    programme = programme_for_letters(user, pk)
+    programme = programme_for_readers(user, pk)
     policy.require(
         policy.can_manage_participation(user, programme),
         "Les listes de diffusion, qui contiennent des contacts, sont réservées aux gestionnaires du programme.",

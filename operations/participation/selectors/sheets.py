@@ -31,21 +31,6 @@ SEARCHED = ("title", "summary", "context", "actions", "lessons")
 # --- Programmes ---------------------------------------------------------------------------------------------
 
 
-def programme_for_network(user: User, pk: int) -> Programme:
-    """Network notes: the programme's readers (manager, referent, partner) and staff; 404 for the others."""
-    return policy.get_for_user(Programme.objects.select_related("epci"), user, pk=pk)
-
-
-def programme_for_sheets(user: User, pk: int) -> Programme:
-    """Sheets: the programme's readers and the mayors of its communes (policy); 404 for the others."""
-    programme = (
-        policy.strategy_programmes(Programme.objects.select_related("epci"), user).filter(pk=pk).first()
-    )
-    if programme is None or not policy.can_read_participation(user, programme):
-        raise Http404("Aucun programme ne correspond à votre demande.")
-    return programme
-
-
 # --- Network events ------------------------------------------------------------------------------------------
 
 

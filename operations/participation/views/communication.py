@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from operations.models import CommunicationAction
 from operations.participation.forms.communication import CommunicationActionForm, CommunicationStatusForm
 from operations.participation.selectors import communication as selectors
+from operations.participation.selectors.programmes import page_header, programme_for_participation
 from operations.participation.services import communication as services
 from programmes.models import Programme
 from programmes.validators import content_type_for
@@ -28,11 +29,7 @@ FORM_TEMPLATE = "operations/participation/communication/form.html"
 
 
 def _header(request: HttpRequest, programme: Programme) -> dict[str, object]:
-    return {
-        "programme": programme,
-        "can_manage": policy.can_manage_participation(request.user, programme),
-        "can_read_programme": policy.can_read_programme(request.user, programme),
-    }
+    return page_header(request.user, programme)
 
 
 def _action_for_write(request: HttpRequest, pk: int, action_pk: int) -> CommunicationAction:
@@ -44,7 +41,7 @@ def _action_for_write(request: HttpRequest, pk: int, action_pk: int) -> Communic
 @login_required
 @require_GET
 def communication(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = selectors.programme_for_participation(request.user, pk)
+    programme = programme_for_participation(request.user, pk)
     data = selectors.action_list(request.user, programme, request.GET.dict(), request.GET.get("page"))
     return render(
         request,
@@ -55,7 +52,7 @@ def communication(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = selectors.programme_for_participation(request.user, pk)
+    programme = programme_for_participation(request.user, pk)
     policy.require(policy.can_manage_participation(request.user, programme))
     form = CommunicationActionForm(
         request.POST or None, request.FILES or None, programme=programme, user=request.user

@@ -26,6 +26,7 @@ from operations.participation.forms.concertation import (
 )
 from operations.participation.models import AttendeeProfile
 from operations.participation.selectors import concertation as selectors
+from operations.participation.selectors.programmes import page_header
 from operations.participation.services import concertation as services
 from programmes.models import Programme
 from pvd.accounts import policy
@@ -36,11 +37,7 @@ TEMPLATES = "operations/participation/concertation"
 
 
 def _header(request: HttpRequest, programme: Programme) -> dict[str, object]:
-    return {
-        "programme": programme,
-        "can_read_programme": policy.can_read_programme(request.user, programme),
-        "can_manage": policy.can_manage_participation(request.user, programme),
-    }
+    return page_header(request.user, programme)
 
 
 def _programme_for_write(request: HttpRequest, pk: int) -> Programme:

@@ -21,6 +21,7 @@ from operations.participation.forms.letters import (
     SubscriptionForm,
 )
 from operations.participation.selectors import letters as selectors
+from operations.participation.selectors.programmes import programme_for_readers
 from operations.participation.services import letters as services
 from operations.participation.services.letters import LetterError
 from pvd.accounts import policy
@@ -186,7 +187,7 @@ def subscription_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def letters(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = selectors.programme_for_letters(request.user, pk)
+    programme = programme_for_readers(request.user, pk)
     can_manage = policy.can_manage_participation(request.user, programme)
     return render(
         request,
@@ -197,7 +198,7 @@ def letters(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def letter_create(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = selectors.programme_for_letters(request.user, pk)
+    programme = programme_for_readers(request.user, pk)
     policy.require(policy.can_manage_participation(request.user, programme))
     form = LetterForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():

@@ -23,6 +23,11 @@ from operations.participation.forms.sheets import (
     VersionForm,
 )
 from operations.participation.selectors import sheets as selectors
+from operations.participation.selectors.programmes import (
+    page_header,
+    programme_for_participation,
+    programme_for_readers,
+)
 from operations.participation.services import sheets as services
 from programmes.models import Programme
 from pvd import documents
@@ -37,11 +42,7 @@ def _can_manage(request: HttpRequest, programme: Programme) -> bool:
 
 
 def _header(request: HttpRequest, programme: Programme) -> dict[str, object]:
-    return {
-        "programme": programme,
-        "can_manage": _can_manage(request, programme),
-        "can_read_programme": policy.can_read_programme(request.user, programme),
-    }
+    return page_header(request.user, programme)
 
 
 # --- Network events ---------------------------------------------------------------------------------------
@@ -50,7 +51,7 @@ def _header(request: HttpRequest, programme: Programme) -> dict[str, object]:
 @login_required
 @require_GET
 def network(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = selectors.programme_for_network(request.user, pk)
+    programme = programme_for_readers(request.user, pk)
     listing = selectors.network_list(request.user, programme, request.GET.dict(), request.GET.get("page"))
     return render(
         request,
@@ -71,7 +72,7 @@ def _network_form_page(
 
 @login_required
 def network_create(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = selectors.programme_for_network(request.user, pk)
+    programme = programme_for_readers(request.user, pk)
     policy.require(_can_manage(request, programme))
     form = NetworkEventForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
@@ -130,7 +131,7 @@ def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def sheets(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = selectors.programme_for_sheets(request.user, pk)
+    programme = programme_for_participation(request.user, pk)
     return render(
         request,
         TEMPLATES + "sheets/list.html",
@@ -155,7 +156,7 @@ def _sheet_form_page(
 @login_required
 def sheet_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A new draft sheet; `?operation=<pk>` (an operation of the programme) prefills it."""
-    programme = selectors.programme_for_sheets(request.user, pk)
+    programme = programme_for_participation(request.user, pk)
     policy.require(_can_manage(request, programme))
     operation = selectors.operation_for_sheet(request.user, programme, request.GET.get("operation"))
     initial: dict[str, object] = {}
