@@ -198,3 +198,20 @@ def client_for(request: pytest.FixtureRequest, territory: Territory):
         return client
 
     return make
+
+
+@pytest.fixture(scope="module")
+def real_worker(django_db_blocker: object) -> object:
+    """A real Celery worker on Redis for the module's tests (modules call tests.worker.skip_without_worker())."""
+    from celery.contrib.testing.worker import start_worker
+
+    from pvd.celery import app
+
+    app.conf.task_always_eager = False
+    with (
+        django_db_blocker.unblock(),  # type: ignore[attr-defined]
+        start_worker(
+            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10
+        ) as worker,
+    ):
+        yield worker

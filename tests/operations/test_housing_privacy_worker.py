@@ -2,39 +2,19 @@
 tests/test_celery_worker.py)."""
 
 import datetime
-import os
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 
 from operations.housing.models import FileStatus
 from operations.housing.services.privacy import ANONYMISED_NAME
 from operations.housing.tasks import anonymise_expired_files
 from tests.operations.housing_factories import HousingFileFactory
+from tests.worker import skip_without_worker
 
-if not settings.REDIS_URL:
-    if os.environ.get("PVD_REQUIRE_WORKER") == "1":
-        raise RuntimeError("PVD_REQUIRE_WORKER=1 mais REDIS_URL n'est pas défini.")
-    pytest.skip("REDIS_URL non défini : les tâches s'exécutent en mode eager", allow_module_level=True)
+skip_without_worker()
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def real_worker(django_db_blocker):
-    from celery.contrib.testing.worker import start_worker
-
-    from pvd.celery import app
-
-    app.conf.task_always_eager = False
-    with (
-        django_db_blocker.unblock(),
-        start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10
-        ) as worker,
-    ):
-        yield worker
 
 
 def test_the_worker_anonymises_the_expired_files(real_worker, territory) -> None:

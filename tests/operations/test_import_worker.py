@@ -4,42 +4,20 @@ Same skip logic and worker fixture as tests/test_celery_worker.py: without REDIS
 unless PVD_REQUIRE_WORKER=1 demands the worker.
 """
 
-import os
 import time
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from operations import importer
 from operations.models import ImportStatus, Operation, OperationImport
 from tests.operations.test_import import GOOD_ROWS, xlsx
+from tests.worker import skip_without_worker
 
-if not settings.REDIS_URL:
-    if os.environ.get("PVD_REQUIRE_WORKER") == "1":
-        raise RuntimeError(
-            "PVD_REQUIRE_WORKER=1 mais REDIS_URL n'est pas défini : le worker Celery réel ne peut pas tourner."
-        )
-    pytest.skip("REDIS_URL non défini : les tâches s'exécutent en mode eager", allow_module_level=True)
+skip_without_worker()
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def real_worker(django_db_blocker):
-    from celery.contrib.testing.worker import start_worker
-
-    from pvd.celery import app
-
-    app.conf.task_always_eager = False
-    with (
-        django_db_blocker.unblock(),
-        start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10
-        ) as worker,
-    ):
-        yield worker
 
 
 def test_the_worker_imports_the_file_after_commit(real_worker, territory, manager) -> None:

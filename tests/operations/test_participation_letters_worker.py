@@ -1,11 +1,9 @@
 """An information letter sent through a real Celery worker on Redis (skipped without REDIS_URL, like
 tests/test_celery_worker.py): queued on commit by the send service, delivered by the worker, never twice."""
 
-import os
 import time
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
 from operations.models import CommunicationAction, InformationLetter, LetterDelivery
@@ -18,29 +16,11 @@ from tests.operations.participation_factories import (
     SubscriptionFactory,
 )
 from tests.partners.factories import PersonFactory
+from tests.worker import skip_without_worker
 
-if not settings.REDIS_URL:
-    if os.environ.get("PVD_REQUIRE_WORKER") == "1":
-        raise RuntimeError("PVD_REQUIRE_WORKER=1 mais REDIS_URL n'est pas défini.")
-    pytest.skip("REDIS_URL non défini : les tâches s'exécutent en mode eager", allow_module_level=True)
+skip_without_worker()
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def real_worker(django_db_blocker):
-    from celery.contrib.testing.worker import start_worker
-
-    from pvd.celery import app
-
-    app.conf.task_always_eager = False
-    with (
-        django_db_blocker.unblock(),
-        start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10
-        ) as worker,
-    ):
-        yield worker
 
 
 def test_the_worker_sends_the_letter_queued_on_commit_and_a_retry_sends_nothing_twice(
