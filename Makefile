@@ -4,13 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format venv migrate demo worker beat bench clean help
+.PHONY: run test lint format venv migrate demo worker beat bench bench-convention clean help
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:8000"
 	@echo "make test   — toute la suite de tests"
 	@echo "make lint   — ruff (règles et format) et migrations à jour"
 	@echo "make bench  — mesures de performance (bench/)"
+	@echo "make bench-convention — rendu PDF d'une convention-cadre comparé à WeasyPrint seul"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@PYTHON_BIN=$$(scripts/find-python) || exit 1; \
@@ -54,6 +55,9 @@ beat: venv
 
 bench: venv
 	$(PY) bench/run.py
+
+bench-convention: venv
+	$(PY) bench/convention_render.py
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/static

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from operations.models import (
+    ArticleTemplate,
     Consultation,
     Contract,
     HousingProgramme,
@@ -224,3 +225,14 @@ class AnahDeadlineRuleAdmin(SimpleHistoryAdmin):
         "max_extension_months",
         "warning_days",
     )
+
+
+# --- Conventions (issue 9): the models of articles new conventions start from are reference data ---
+
+
+@admin.register(ArticleTemplate)
+class ArticleTemplateAdmin(admin.ModelAdmin):
+    list_display = ("convention_kind", "order", "number", "title")
+    list_filter = ("convention_kind", "kind")
+    ordering = ("convention_kind", "order")
+    search_fields = ("title", "body")

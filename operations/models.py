@@ -736,3 +736,14 @@ __all__ += [
     "PracticeSheet",
     "Subscription",
 ]
+
+# --- Conventions and avenants (issue 9): declared in operations.conventions, registered here ---
+from operations.conventions.models import (  # issue 9
+    ArticleTemplate,
+    Convention,
+    ConventionArticle,
+    ConventionVersion,
+    Signatory,
+)
+
+__all__ += ["ArticleTemplate", "Convention", "ConventionArticle", "ConventionVersion", "Signatory"]

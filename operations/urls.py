@@ -1,5 +1,6 @@
 from django.urls import path
 
+from operations.conventions import urls as convention_urls  # issue 9
 from operations.housing.views import files as file_views  # issue 7, household files
 from operations.housing.views import grants as grant_views  # issue 7, grants
 from operations.housing.views import privacy as privacy_views  # issue 7, GDPR
@@ -323,4 +324,6 @@ urlpatterns = [
     path("participation/fiches/<int:pk>/retirer/", sheet_views.sheet_unpublish, name="sheet_unpublish"),
     path("participation/fiches/<int:pk>/pdf/", sheet_views.sheet_pdf, name="sheet_pdf"),
     path("participation/bibliotheque/", sheet_views.practice_library, name="practice_library"),
+    # --- conventions and avenants, versions, PDFs (issue 9): operations/conventions/urls.py ---
+    *convention_urls.urlpatterns,
 ]

@@ -1,5 +1,5 @@
-"""WHAT WE AIM FOR: PVD programmes and the communes they serve (strategy, governance and conventions
-come in later issues)."""
+"""WHAT WE AIM FOR: PVD programmes and the communes they serve, their strategy, the deliberations of their
+local authorities and the ORT perimeters (conventions live in `operations.conventions`, decision 0013)."""
 
 from typing import TYPE_CHECKING, Self
 
@@ -12,8 +12,11 @@ from simple_history.models import HistoricalRecords
 
 from pvd.accounts import policy
 from pvd.concurrency import VersionedModel
+from pvd.fields import ScopedQuerySet
 
 if TYPE_CHECKING:
+    import datetime
+
     from pvd.accounts.models import User
 
 
@@ -460,3 +463,135 @@ class EngineeringNeed(VersionedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Deliberations and ORT perimeters (issue 9: conventions need both; governance, issue 8, adds the bodies) ---
+
+
+class DeliberatingBody(models.TextChoices):
+    MUNICIPAL_COUNCIL = "municipal_council", "Conseil municipal"
+    COMMUNITY_COUNCIL = "community_council", "Conseil communautaire"
+    BUREAU = "bureau", "Bureau communautaire (par délégation)"
+    DEPARTMENT_COUNCIL = "department_council", "Conseil départemental ou sa commission permanente"
+    REGIONAL_COUNCIL = "regional_council", "Conseil régional ou sa commission permanente"
+    BOARD = "board", "Conseil d'administration"
+    OTHER = "other", "Autre organe délibérant"
+
+
+class Deliberation(VersionedModel):
+    """A deliberation of a local authority (DOMAIN.md §6.2). Public act: it is **enforceable only once published
+    and transmitted to the préfet** (CGCT, reform of 1/7/2022; DOMAIN_RULES.md §3) — both dates recorded."""
+
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        related_name="deliberations",
+        verbose_name="collectivité",
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliberations",
+        verbose_name="programme",
+    )
+    body = models.CharField("organe", max_length=30, choices=DeliberatingBody)
+    number = models.CharField("numéro", max_length=50)
+    adopted_on = models.DateField("adoptée le")
+    subject = models.CharField("objet", max_length=300)
+    published_on = models.DateField("publiée le", null=True, blank=True)
+    transmitted_on = models.DateField("transmise au préfet le", null=True, blank=True)
+    file = models.FileField("délibération (PDF)", upload_to="deliberations/%Y/", max_length=255, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "délibération"
+        verbose_name_plural = "délibérations"
+        ordering = ("-adopted_on", "organisation__name", "number", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(body__in=DeliberatingBody.values), name="deliberation_body_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "number"],
+                name="deliberation_number_unique",
+                violation_error_message="Cette collectivité a déjà une délibération portant ce numéro.",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_on__isnull=True) | Q(published_on__gte=F("adopted_on")),
+                name="deliberation_published_after_adoption",
+                violation_error_message="La publication ne peut pas précéder l'adoption.",
+            ),
+            models.CheckConstraint(
+                condition=Q(transmitted_on__isnull=True) | Q(transmitted_on__gte=F("adopted_on")),
+                name="deliberation_transmitted_after_adoption",
+                violation_error_message="La transmission au préfet ne peut pas précéder l'adoption.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Délibération n° {self.number} du {self.adopted_on:%d/%m/%Y} — {self.subject}"
+
+    @property
+    def enforceable_on(self) -> "datetime.date | None":
+        """The day it became enforceable: the later of publication and transmission, once both are recorded."""
+        if self.published_on is None or self.transmitted_on is None:
+            return None
+        return max(self.published_on, self.transmitted_on)
+
+    def is_enforceable(self, on: "datetime.date") -> bool:
+        return self.enforceable_on is not None and self.enforceable_on <= on
+
+    @property
+    def missing_formalities(self) -> list[str]:
+        """What is still missing for it to be enforceable, in French."""
+        missing = []
+        if self.published_on is None:
+            missing.append("la publication")
+        if self.transmitted_on is None:
+            missing.append("la transmission au préfet")
+        return missing
+
+
+class OrtSector(VersionedModel):
+    """A *secteur d'intervention* of the ORT (CCH L303-2; DOMAIN.md §1.4): the convention-cadre delimits them and
+    they must include the centre of the EPCI's main town."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="ort_sectors", verbose_name="programme"
+    )
+    name = models.CharField("secteur", max_length=200)
+    commune = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        related_name="ort_sectors",
+        verbose_name="commune",
+        limit_choices_to={"kind": "commune"},
+    )
+    is_town_centre = models.BooleanField("centre-ville de la commune", default=True)
+    description = models.TextField("délimitation", blank=True, help_text="Rues, îlots, parcelles.")
+    map_file = models.FileField(
+        "carte du périmètre", upload_to="ort/perimetres/%Y/", max_length=255, blank=True
+    )
+    order = models.PositiveSmallIntegerField("ordre", default=1)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "secteur d'intervention ORT"
+        verbose_name_plural = "secteurs d'intervention ORT"
+        ordering = ("programme", "order", "name", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "name"],
+                name="ortsector_name_unique",
+                violation_error_message="Ce programme a déjà un secteur d'intervention de ce nom.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

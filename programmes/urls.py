@@ -1,5 +1,6 @@
 from django.urls import path
 
+from programmes.views import deliberations as deliberation_views  # issue 9
 from programmes.views import documents as document_views
 from programmes.views import needs as need_views
 from programmes.views import overview as overview_views
@@ -63,4 +64,14 @@ urlpatterns = [
         project_views.objective_move,
         name="objective_move",
     ),
+    # --- deliberations and ORT perimeters (issue 9, H4) ---
+    path("<int:pk>/deliberations/", deliberation_views.deliberation_list, name="deliberations"),
+    path(
+        "<int:pk>/deliberations/nouvelle/", deliberation_views.deliberation_create, name="deliberation_create"
+    ),
+    path("deliberations/<int:pk>/", deliberation_views.deliberation_detail, name="deliberation"),
+    path("deliberations/<int:pk>/modifier/", deliberation_views.deliberation_edit, name="deliberation_edit"),
+    path("<int:pk>/perimetres-ort/", deliberation_views.ort_sector_list, name="ort_sectors"),
+    path("<int:pk>/perimetres-ort/ajouter/", deliberation_views.ort_sector_create, name="ort_sector_create"),
+    path("perimetres-ort/<int:pk>/modifier/", deliberation_views.ort_sector_edit, name="ort_sector_edit"),
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from budget import demo as budget_demo
 from operations import demo as operations_demo
+from operations.conventions import demo as conventions_demo  # issue 9
 from operations.housing import demo as housing_demo  # issue 7, privacy
 from operations.participation import demo as participation_demo
 from operations.procurement import demo as procurement_demo
@@ -148,6 +149,7 @@ def load_demo() -> None:
     participation_demo.load(
         programme, orgs, users
     )  # issue 11: after operations and money (letters report them)
+    conventions_demo.load(programme, orgs, users, housing)  # issue 9: the blocks read all of the above
 
 
 def demo_is_loaded() -> bool:

@@ -8,8 +8,8 @@ storage with its SHA-256 and size and marks it done — or, on any error, marks 
 document is never left half done.
 
 Renderers are registered by kind. An app declares its renderers in `RENDERERS` (kind → dotted path of a
-`Renderer`), resolved on first use: `pvd` imports no app module when loaded (the conventions of issue 8 add
-their line there). Tests may `register()` a renderer directly.
+`Renderer`), resolved on first use: `pvd` imports no app module when loaded (conventions, issue 9, add
+their lines there). Tests may `register()` a renderer directly.
 """
 
 import functools
@@ -53,6 +53,11 @@ class Renderer:
 # kind -> dotted path of its Renderer, imported on first use.
 RENDERERS: dict[str, str] = {
     "practice_sheet": "operations.participation.services.sheets.PRACTICE_SHEET_PDF",
+    "convention_draft": "operations.conventions.services.versions.CONVENTION_DRAFT_PDF",
+    "convention_version": "operations.conventions.services.versions.CONVENTION_VERSION_PDF",
+    "operation_sheet": "pvd.reports.OPERATION_SHEET_PDF",
+    "project_summary": "pvd.reports.PROJECT_SUMMARY_PDF",
+    "committee_report": "pvd.reports.COMMITTEE_REPORT_PDF",
 }
 _registry: dict[str, Renderer] = {}
 

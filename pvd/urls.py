@@ -2,8 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from operations.conventions.views import versions as convention_versions  # issue 9
 from operations.participation.views import sheets as sheet_views  # issue 11, public good-practice sheets
-from pvd import views, views_documents  # views_documents: issue 11, documents rendered in Celery
+from pvd import (  # views_documents: issue 11, documents rendered in Celery
+    views,
+    views_documents,
+    views_reports,
+)
 
 admin.site.site_header = "PVD Pilot — administration"
 admin.site.site_title = "PVD Pilot"
@@ -25,6 +30,15 @@ urlpatterns = [
     path("retours-experience/", sheet_views.public_library, name="public_library"),
     path("retours-experience/<slug:slug>/", sheet_views.public_sheet, name="public_sheet"),
     path("retours-experience/<slug:slug>/fiche.pdf", sheet_views.public_sheet_pdf, name="public_sheet_pdf"),
+    # --- public verification of an issued convention version (issue 9, H3); reports in PDF (issue 9, H4) ---
+    path(
+        "verification/<str:token>/",
+        convention_versions.convention_verification,
+        name="convention_verification",
+    ),
+    path("rapports/operation/<int:pk>/", views_reports.report_operation, name="report_operation"),
+    path("rapports/programme/<int:pk>/projet/", views_reports.report_project, name="report_project"),
+    path("rapports/programme/<int:pk>/comite/", views_reports.report_committee, name="report_committee"),
     path("admin/", admin.site.urls),
 ]
 

@@ -22,6 +22,8 @@ from tests.operations import action_plan_rows as action_plan
 from tests.operations.bid_rows import bid_rows  # issue 6, bids
 from tests.operations.consultation_rows import consultation_rows as _consultation_rows  # issue 6
 from tests.operations.contract_rows import contract_rows  # issue 6, contracts
+from tests.operations.convention_factories import signed_scan  # issue 9, H3 (signed scan download)
+from tests.operations.convention_rows import convention_rows  # issue 9, conventions
 from tests.operations.gantt_rows import gantt_rows
 from tests.operations.housing_rows import housing_rows  # issue 7, housing
 from tests.operations.participation_rows import participation_rows  # issue 11
@@ -1403,6 +1405,262 @@ CASES = [
         lambda t: {"pk": sheet_document(participation_rows(t).sheet, status="queued").pk},
         every(404, anonymous=302),
         label="not ready",
+    ),
+    # --- conventions: lists, creation, page, edit, status, signatories (issue 9, H1) ---
+    # The lists: a programme's readers and the mayors of its communes (who see there only the conventions their
+    # commune signs, drafts excepted); the Saint-Dizier OPAH-RU's: its members (operator) and staff. Creating: the
+    # programme's (housing programme's) managers, 403 for other readers. A convention's page follows the policy:
+    # drafts for managers and referents; the signed convention d'adhésion for the programme's readers and the mayor
+    # of Wassy, which signs it (La Porte du Der does not: 404). Status: managers and the référent (403 for readers).
+    # Parties of a signed convention change by avenant: its managers are sent back to its page (302).
+    Case(
+        "operations:conventions",
+        lambda t: {"pk": t.programme.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=200,
+            mayor_of_wassy=200,
+            mayor_of_la_porte_du_der=200,
+            partner=200,
+            staff=200,
+        ),
+    ),
+    Case(
+        "operations:housing_conventions",
+        lambda t: {"pk": t.opah_ru.pk},
+        every(404, anonymous=302, operator=200, staff=200),
+        label="Saint-Dizier",
+    ),
+    Case(
+        "operations:convention_create",
+        lambda t: {"pk": t.programme.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=403,
+            mayor_of_wassy=403,
+            mayor_of_la_porte_du_der=403,
+            partner=403,
+            staff=200,
+        ),
+    ),
+    Case(
+        "operations:housing_convention_create",
+        lambda t: {"pk": t.opah_ru.pk},
+        every(404, anonymous=302, operator=403, staff=200),
+        label="Saint-Dizier",
+    ),
+    Case(
+        "operations:convention",
+        lambda t: {"pk": convention_rows(t).draft.pk},
+        every(404, anonymous=302, manager=200, referent=200, staff=200),
+        label="draft",
+    ),
+    Case(
+        "operations:convention",
+        lambda t: {"pk": convention_rows(t).signed.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+        label="in force, signed by Wassy",
+    ),
+    Case(
+        "operations:convention",
+        lambda t: {"pk": convention_rows(t).housing.pk},
+        every(404, anonymous=302, operator=200, staff=200),
+        label="OPAH-RU in review",
+    ),
+    Case(
+        "operations:convention_edit",
+        lambda t: {"pk": convention_rows(t).draft.pk},
+        every(404, anonymous=302, manager=200, referent=403, staff=200),
+        label="draft",
+    ),
+    Case(
+        "operations:convention_status",
+        lambda t: {"pk": convention_rows(t).signed.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=403, partner=403, staff=200),
+        label="in force",
+    ),
+    Case(
+        "operations:signatory_create",
+        lambda t: {"pk": convention_rows(t).draft.pk},
+        every(404, anonymous=302, manager=200, referent=403, staff=200),
+        label="draft",
+    ),
+    *[
+        Case(
+            name,
+            lambda t: {"pk": convention_rows(t).draft.signatories.create(organisation=t.wassy).pk},
+            every(404, anonymous=302, manager=200, referent=403, staff=200),
+            label="draft",
+        )
+        for name in ["operations:signatory_edit", "operations:signatory_delete"]
+    ],
+    *[
+        Case(
+            name,
+            lambda t: {"pk": convention_rows(t).signatory.pk},
+            every(404, anonymous=302, manager=302, referent=403, mayor_of_wassy=403, partner=403, staff=302),
+            label="signed: by avenant",
+        )
+        for name in ["operations:signatory_edit", "operations:signatory_delete"]
+    ],
+    # --- conventions: articles (issue 9, H2) ---
+    # A draft: only its programme's managers (and staff) write; the referent reads it (403); others 404.
+    Case(
+        "operations:article_create",
+        lambda t: {"pk": convention_rows(t).draft.pk},
+        every(404, anonymous=302, manager=200, referent=403, staff=200),
+    ),
+    *[
+        Case(
+            name,
+            lambda t: {"pk": convention_rows(t).article.pk},
+            every(404, anonymous=302, manager=200, referent=403, staff=200),
+        )
+        for name in ["operations:article_edit", "operations:article_delete"]
+    ],
+    Case(
+        "operations:article_move", lambda t: {"pk": convention_rows(t).article.pk}, every(405, anonymous=302)
+    ),
+    # Signed and in force: its readers get 403; its managers are sent back to the convention (text frozen).
+    Case(
+        "operations:article_create",
+        lambda t: {"pk": convention_rows(t).signed.pk},
+        every(404, anonymous=302, manager=302, referent=403, mayor_of_wassy=403, partner=403, staff=302),
+        label="signed",
+    ),
+    # --- conventions: versions, draft PDF, signed scan, avenants, public verification (issue 9, H3) ---
+    # A version is read with its convention (`version`: the signed version of the convention d'adhésion in force:
+    # its programme's readers and the mayor of Wassy, which signs it); managers issue, retry, deposit the scan and
+    # create avenants (403 for other readers); the draft's PDF and retries are POST only. The avenant in draft
+    # (`amendment`) is compared by managers and referents. The verification page is public.
+    Case(
+        "operations:version_issue",
+        lambda t: {"pk": convention_rows(t).draft.pk},
+        every(404, anonymous=302, manager=200, referent=403, staff=200),
+    ),
+    *[
+        Case(name, kwargs, every(405, anonymous=302))  # POST only
+        for name, kwargs in [
+            ("operations:convention_draft_pdf", lambda t: {"pk": convention_rows(t).draft.pk}),
+            ("operations:version_retry", lambda t: {"pk": convention_rows(t).version.pk}),
+        ]
+    ],
+    Case(
+        "operations:convention_version",
+        lambda t: {"pk": convention_rows(t).version.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+    ),
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        )
+        for name, kwargs in [
+            ("operations:version_scan", lambda t: {"pk": convention_rows(t).version.pk}),
+            ("operations:convention_amendment_create", lambda t: {"pk": convention_rows(t).signed.pk}),
+        ]
+    ],
+    Case(
+        "operations:version_scan_download",
+        lambda t: {"pk": convention_rows(t).version.pk},
+        every(404, anonymous=302),
+        label="no scan",
+    ),
+    Case(
+        "operations:version_scan_download",
+        lambda t: {"pk": signed_scan(convention_rows(t).version).pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+        label="scan deposited",
+    ),
+    Case(
+        "operations:amendment_compare",
+        lambda t: {"pk": convention_rows(t).amendment.pk},
+        every(404, anonymous=302, manager=200, referent=200, staff=200),
+    ),
+    Case("convention_verification", lambda t: {"token": convention_rows(t).version.token}, every(200)),
+    Case("convention_verification", lambda t: {"token": "jeton-inconnu"}, every(404), label="unknown token"),
+    # --- deliberations, ORT perimeters, operation fiche, project summary, committee report (issue 9, H4) ---
+    # --- reports (issue 9, H5) ---
+    # POST only (a fresh PDF, then its status page): GET answers 405 to the logged-in, the login page to the anonymous.
+    *[
+        Case(name, kwargs, every(405, anonymous=302))
+        for name, kwargs in [
+            ("report_operation", lambda t: {"pk": tracking_rows(t).operation.pk}),
+            ("report_project", lambda t: {"pk": t.programme.pk}),
+            ("report_committee", lambda t: {"pk": t.programme.pk}),
+        ]
+    ],
+    # Deliberations and ORT perimeters: the programme's readers and the mayors of its communes read the lists; its
+    # managers record acts and sectors (403 for the other readers). A deliberation is a public act seen by whoever
+    # sees its authority: Wassy's is out of scope (404) for the mayor of La Porte du Der and the OPAH-RU operator.
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in ["programmes:deliberations", "programmes:ort_sectors"]
+    ],
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=403,
+                mayor_of_wassy=403,
+                mayor_of_la_porte_du_der=403,
+                partner=403,
+                staff=200,
+            ),
+        )
+        for name in ["programmes:deliberation_create", "programmes:ort_sector_create"]
+    ],
+    Case(
+        "programmes:deliberations",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    Case(
+        "programmes:deliberation",
+        lambda t: {"pk": convention_rows(t).deliberation.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+    ),
+    Case(
+        "programmes:deliberation_edit",
+        lambda t: {"pk": convention_rows(t).deliberation.pk},
+        every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+    ),
+    Case(
+        "programmes:ort_sector_edit",
+        lambda t: {"pk": convention_rows(t).ort_sector.pk},
+        every(
+            404,
+            anonymous=302,
+            manager=200,
+            referent=403,
+            mayor_of_wassy=403,
+            mayor_of_la_porte_du_der=403,
+            partner=403,
+            staff=200,
+        ),
     ),
     Case("accounts:login", NO_KWARGS, every(302, anonymous=200)),
     Case("accounts:logout", NO_KWARGS, every(405)),  # POST only

@@ -9,6 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count, Sum
+
 from budget import fctva, rules
 from budget.models import (
     FctvaTiming,
@@ -77,6 +79,13 @@ class MoneyTab:
         return sum((line.amount_ttc for line in self.counted_lines), ZERO)
 
     @property
+    def own_total_ht(self) -> Decimal:
+        """The owner's own share (own funds and borrowing) among the lines that count."""
+        return sum(
+            (line.amount_ht for line in self.counted_lines if line.category in rules.OWN_CATEGORIES), ZERO
+        )
+
+    @property
     def gap_ht(self) -> Decimal | None:
         return None if self.plan is None else self.total_ht - self.plan.eligible_cost_ht
 
@@ -136,3 +145,30 @@ def money_tab(operation: Operation, day: datetime.date | None = None) -> MoneyTa
     )
     tab.net = rules.net_cost(plan, tab.lines, fctva=tab.estimate.total, fctva_complete=tab.estimate.complete)
     return tab
+
+
+# --- A programme's financing plans by funder (pvd.reports: the committee report) ------------------------------
+
+
+@dataclass(frozen=True)
+class FunderPlan:
+    funder_id: int
+    name: str
+    amount_ht: Decimal
+    lines: int
+
+
+def plan_by_funder(programme_id: int) -> list[FunderPlan]:
+    """What the financing plans of the programme's operations expect from each funder (lines not refused, € HT),
+    the largest first. For a document read by the programme's readers, who see every plan (the caller checked
+    the access). One query whatever the number of operations and lines."""
+    rows = (
+        FinancingLine.objects.filter(
+            plan__operation__programme_id=programme_id, status__in=sorted(rules.COUNTED_STATUSES)
+        )
+        .values("funder_id", "funder__name")
+        .annotate(total=Sum("amount_ht"), n=Count("pk"))
+        .order_by()
+    )
+    found = [FunderPlan(r["funder_id"], r["funder__name"], r["total"] or ZERO, r["n"]) for r in rows]
+    return sorted(found, key=lambda f: (-f.amount_ht, f.name, f.funder_id))

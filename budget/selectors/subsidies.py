@@ -250,9 +250,23 @@ def programme_requests(
 def pipeline(user: User, programme: Programme, filters: Filters, day: datetime.date) -> Pipeline:
     """The pipeline across the programme: the filtered requests (allocations prefetched), totals, by status and
     by funder, and their open deadlines (overdue and warning first). Four queries."""
+    return _pipeline_of(programme_requests(user, programme, filters), filters, day)
+
+
+def programme_pipeline(programme: Programme, day: datetime.date) -> Pipeline:
+    """The pipeline of every request of the programme, for a document its readers share (pvd.reports: the
+    committee report, read by the programme's readers, who see all its requests). The caller checked the access.
+    Four queries whatever the number of requests."""
+    requests = with_money(SubsidyRequest.objects.filter(programme=programme)).select_related(
+        "funder", "scheme", "beneficiary"
+    )
+    return _pipeline_of(requests.order_by("-filed_on", "title", "pk"), Filters(), day)
+
+
+def _pipeline_of(requests_qs: QuerySet[SubsidyRequest], filters: Filters, day: datetime.date) -> Pipeline:
     requests = [
         _decorate(r)
-        for r in programme_requests(user, programme, filters).prefetch_related(
+        for r in requests_qs.prefetch_related(
             Prefetch(
                 "allocations",
                 queryset=SubsidyAllocation.objects.select_related("operation").order_by(
@@ -377,7 +391,20 @@ class OperationSubsidies:
 def operation_subsidies(user: User, operation: Operation, day: datetime.date) -> OperationSubsidies:
     """The requests financing `operation` that the user sees: the amount allocated to it, the request's amounts
     requested, awarded and received, and the timeline of their deadlines. Three queries."""
-    visible = SubsidyRequest.objects.visible_to(user).filter(allocations__operation=operation)
+    return _operation_subsidies(SubsidyRequest.objects.visible_to(user), operation, day)
+
+
+def operation_subsidies_for_document(operation: Operation, day: datetime.date) -> OperationSubsidies:
+    """Every request financing `operation`, for a document its readers share (pvd.reports: the fiche-action).
+    Whoever reads an operation sees the requests that finance it (a mayor: those financing their commune's
+    operations), so nothing is hidden from a reader; the caller checked the access. Three queries."""
+    return _operation_subsidies(SubsidyRequest.objects.all(), operation, day)
+
+
+def _operation_subsidies(
+    scope: QuerySet[SubsidyRequest], operation: Operation, day: datetime.date
+) -> OperationSubsidies:
+    visible = scope.filter(allocations__operation=operation)
     requests = {
         r.pk: _decorate(r)
         for r in with_money(

@@ -85,17 +85,55 @@ def action_plan_totals(operations: QuerySet[Operation]) -> Totals:
     return Totals(row["n"], row["ht"] or Decimal("0.00"), row["ttc"] or Decimal("0.00"))
 
 
-def operation_for_page(user: User, pk: int, day: datetime.date | None = None) -> Operation:
-    """One operation with what its page shows; 404 out of the user's scope."""
-    queryset = (
+def _operation_page_queryset(day: datetime.date) -> QuerySet[Operation]:
+    return (
         Operation.objects.select_related(
             "programme", "owner", "axis", "objective", "elected_in_charge", "technician_in_charge"
         )
         .prefetch_related(_ordered_communes(), _ordered_themes(), "partners")
         .with_progress()
-        .with_lateness(day or policy.today())
+        .with_lateness(day)
     )
-    return policy.get_for_user(queryset, user, pk=pk)
+
+
+def operation_for_page(user: User, pk: int, day: datetime.date | None = None) -> Operation:
+    """One operation with what its page shows; 404 out of the user's scope."""
+    return policy.get_for_user(_operation_page_queryset(day or policy.today()), user, pk=pk)
+
+
+# --- Documents shared by an object's readers (pvd.reports) --------------------------------------------------
+# A document is rendered in Celery, for every reader of its object: these reads take no user. The caller
+# checked that the document's reader sees the whole object (an operation's readers see all of it; a
+# programme's readers see all its operations).
+
+
+def operation_for_document(pk: int, day: datetime.date) -> Operation:
+    """One operation with what its page shows (the fiche-action PDF). Four queries."""
+    return _operation_page_queryset(day).get(pk=pk)
+
+
+def programme_operations(programme: Programme, day: datetime.date) -> list[Operation]:
+    """Every operation of the programme with its owner and axis, `progress`, `is_late` on `day`, and
+    `planned_end` / `forecast_end` (the committee report). One query whatever the number of operations."""
+    return list(
+        with_calendar(
+            Operation.objects.filter(programme=programme)
+            .select_related("owner", "axis")
+            .with_progress()
+            .with_lateness(day)
+        ).order_by("code", "pk")
+    )
+
+
+def action_plan_counts(programme: Programme) -> list[dict[str, object]]:
+    """The programme's operations counted by axis and status: rows of `axis_id`, `axis__title`,
+    `axis__order`, `status`, `n` (the project summary). One query."""
+    return list(
+        Operation.objects.filter(programme=programme)
+        .values("axis_id", "axis__title", "axis__order", "status")
+        .annotate(n=Count("pk"))
+        .order_by("axis__order", "axis__title", "axis_id", "status")
+    )
 
 
 def status_changes(operation: Operation) -> list[StatusChange]:

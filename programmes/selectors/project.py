@@ -410,3 +410,12 @@ def strategy_overview(user: User, programme: Programme) -> StrategyOverview:
         open_version=open_version if open_version is not project else None,
         links=strategy_links(programme),
     )
+
+
+def project_for_document(programme: Programme) -> tuple[RevitalisationProject | None, dict | None]:
+    """The version in force of the programme's project (validated, else the latest) and its content, for a
+    document read by the programme's readers and the mayors of its communes, who read every version (the
+    caller checked the access). One query for a validated version (its snapshot), seven for a draft."""
+    versions = list(RevitalisationProject.objects.filter(programme=programme).order_by("-number", "-pk"))
+    project = version_in_force(versions)
+    return project, project_content(project) if project is not None else None

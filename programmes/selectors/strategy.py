@@ -258,3 +258,50 @@ def offers_for_request(user: User, day: datetime.date) -> QuerySet[Offer]:
         .select_related("organisation")
         .order_by("organisation__name", "name", "pk")
     )
+
+
+# --- The project summary (pvd.reports) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommuneCount:
+    name: str
+    count: int
+
+
+@dataclass
+class SharedStrategy:
+    """The stakes and engineering needs every reader of a programme's strategy may read — those common to the
+    programme — and, per commune, how many are the commune's own (a mayor reads only their commune's: a
+    document shared by all the readers counts them, it does not list them)."""
+
+    stakes: list[Stake]
+    needs: list[EngineeringNeed]
+    commune_stakes: list[CommuneCount]
+    commune_needs: list[CommuneCount]
+
+
+def _by_commune(queryset: QuerySet) -> list[CommuneCount]:
+    rows = queryset.values("commune__name").annotate(n=Count("pk")).order_by("commune__name")
+    return [CommuneCount(row["commune__name"], row["n"]) for row in rows]
+
+
+def shared_strategy(programme: Programme) -> SharedStrategy:
+    """For a document read by the programme's readers and the mayors of its communes (the caller checked the
+    access). Four queries whatever the number of stakes and needs."""
+    stakes = Stake.objects.filter(programme=programme)
+    needs = EngineeringNeed.objects.filter(programme=programme)
+    return SharedStrategy(
+        stakes=list(
+            stakes.filter(commune__isnull=True)
+            .select_related("theme")
+            .order_by("priority", "theme__order", "title", "pk")
+        ),
+        needs=list(
+            needs.filter(commune__isnull=True)
+            .select_related("theme", "offer__organisation")
+            .order_by("theme__order", "title", "pk")
+        ),
+        commune_stakes=_by_commune(stakes.filter(commune__isnull=False)),
+        commune_needs=_by_commune(needs.filter(commune__isnull=False)),
+    )

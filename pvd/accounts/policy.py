@@ -435,6 +435,46 @@ def _practice_sheets(scope: Scope) -> Q:
     )
 
 
+# --- Conventions and avenants, deliberations, ORT perimeters (issue 9) ----------------------------------------
+
+
+def _deliberations(scope: Scope) -> Q:
+    """Deliberations are public acts: seen by anyone with a role who sees the authority that adopted them."""
+    if not scope.has_any_role:
+        return Q(pk__in=[])
+    organisation_model = apps.get_model("partners", "Organisation")
+    return Q(
+        organisation_id__in=organisation_model.objects.filter(_organisations(scope)).order_by().values("pk")
+    )
+
+
+def _conventions(scope: Scope) -> Q:
+    """Conventions: drafts (status « projet ») for the managers and referents of the programme (or the managers of
+    the housing programme) only; once sent to the parties, the programme's readers, the housing programme's
+    members, and the mayors of the communes that sign it."""
+    signatory_model = apps.get_model("operations", "Signatory")
+    shared = ~Q(status="draft")
+    return _any_of(
+        "operations.Convention",
+        Q(programme_id__in=memberships_of(scope, {Role.MANAGER, Role.REFERENT}, "programme_id")),
+        Q(housing_programme_id__in=memberships_of(scope, {Role.MANAGER}, "housing_programme_id")),
+        shared & Q(programme_id__in=_readable_programmes(scope)),
+        shared & Q(housing_programme_id__in=memberships_of(scope, Role.values, "housing_programme_id")),
+        shared
+        & Q(
+            pk__in=signatory_model.objects.filter(
+                organisation_id__in=memberships_of(scope, {Role.MAYOR}, "commune_id")
+            ).values("convention_id")
+        ),
+    )
+
+
+def _of_visible_convention(scope: Scope) -> Q:
+    """Articles, signatories and issued versions: seen with their convention."""
+    model = apps.get_model("operations", "Convention")
+    return Q(convention_id__in=model.objects.filter(_conventions(scope)).values("pk"))
+
+
 RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.operation": _operations,
     "operations.phase": _of_visible_operation,
@@ -511,6 +551,14 @@ RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.letterdelivery": _deliveries,
     "operations.networkevent": _of_readable_programme,
     "operations.practicesheet": _practice_sheets,
+    # issue 9, conventions: drafts for managers and referents; deliberations are public acts
+    "programmes.deliberation": _deliberations,
+    "programmes.ortsector": _strategy_of_programme,
+    "operations.articletemplate": _catalogue,
+    "operations.convention": _conventions,
+    "operations.conventionarticle": _of_visible_convention,
+    "operations.signatory": _of_visible_convention,
+    "operations.conventionversion": _of_visible_convention,
 }
 
 # Rules whose Q crosses a multi-valued relation need DISTINCT (prefer `pk IN (subquery)` rules: none do).
@@ -661,6 +709,34 @@ def can_read_participation(user: object, programme: models.Model) -> bool:
 def can_manage_participation(user: object, programme: models.Model) -> bool:
     """Concertation, communication, letters and mailing lists, network notes, good-practice sheets: the
     programme's managers (and staff)."""
+    return can_edit_programme(user, programme)
+
+
+def can_manage_convention(user: object, convention: models.Model) -> bool:
+    """Write a convention (articles, signatories, versions, the signed scan) and create avenants: the managers of
+    its programme or of its housing programme, and staff."""
+    scope = scope_for(user)
+    return (
+        scope.is_staff
+        or (convention.programme_id is not None and convention.programme_id in scope.managed_programmes)
+        or (
+            convention.housing_programme_id is not None
+            and convention.housing_programme_id in scope.managed_housing_programmes
+        )
+    )
+
+
+def can_change_convention_status(user: object, convention: models.Model) -> bool:
+    """Move a convention through its statuses: its managers, and the programme's élu référent, who validates the
+    conventions (ARCHITECTURE.md §2) — the rules of each transition are the service's."""
+    scope = scope_for(user)
+    return can_manage_convention(user, convention) or (
+        convention.programme_id is not None and convention.programme_id in scope.referent_programmes
+    )
+
+
+def can_manage_conventions(user: object, programme: models.Model) -> bool:
+    """Create conventions, record deliberations and ORT perimeters of a programme: its managers (and staff)."""
     return can_edit_programme(user, programme)
 
 
