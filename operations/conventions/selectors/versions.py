@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Max
 from django.http import Http404
 
-from operations.conventions.models import SIGNED_STATUSES, Convention, ConventionStatus, ConventionVersion
+from operations.conventions.models import SIGNED_STATUSES, Convention, ConventionVersion
 from operations.conventions.services.conventions import version_in_force
 from operations.conventions.snapshot import take_snapshot
 from pvd.accounts import policy
@@ -76,24 +76,9 @@ def _base_version(avenant: Convention) -> ConventionVersion | None:
     """What the avenant amends. Before its signature: the version in force (services.version_in_force). Once it
     is signed, the version in force has become its own: compare with the one in force before it — the signed
     version of the latest earlier signed avenant, else the convention's own signed version."""
-    parent = avenant.parent
     if avenant.status not in SIGNED_STATUSES:
-        return version_in_force(parent)
-    earlier = (
-        ConventionVersion.objects.filter(
-            signed=True,
-            convention__parent=parent,
-            convention__amendment_number__lt=avenant.amendment_number,
-            convention__status__in=[
-                ConventionStatus.SIGNED,
-                ConventionStatus.IN_FORCE,
-                ConventionStatus.ENDED,
-            ],
-        )
-        .order_by("-convention__amendment_number")
-        .first()
-    )
-    return earlier or parent.versions.filter(signed=True).first()
+        return version_in_force(avenant.parent)
+    return version_in_force(avenant.parent, before=avenant)
 
 
 def compared_sides(avenant: Convention) -> ComparedSides:

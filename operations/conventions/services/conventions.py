@@ -321,19 +321,21 @@ def convention_change_status(
 # --- Avenants ---------------------------------------------------------------------------------------------
 
 
-def version_in_force(convention: Convention) -> ConventionVersion | None:
+def version_in_force(convention: Convention, *, before: Convention | None = None) -> ConventionVersion | None:
     """What is contractually agreed now: the signed version of the latest signed avenant, else the convention's
-    own signed version (DOMAIN_RULES.md §4, conventions versioned by avenants)."""
-    amendment = (
-        ConventionVersion.objects.filter(
-            signed=True,
-            convention__parent=convention,
-            convention__status__in=[S.SIGNED, S.IN_FORCE],
+    own signed version (DOMAIN_RULES.md §4, conventions versioned by avenants).
+
+    With `before` (one of its avenants): what was in force before that avenant — the latest signed avenant numbered
+    below it (an ended one included: it was in force then), else the convention's own signed version."""
+    amendments = ConventionVersion.objects.filter(signed=True, convention__parent=convention)
+    if before is None:
+        amendments = amendments.filter(convention__status__in=[S.SIGNED, S.IN_FORCE])
+    else:
+        amendments = amendments.filter(
+            convention__status__in=[S.SIGNED, S.IN_FORCE, S.ENDED],
+            convention__amendment_number__lt=before.amendment_number,
         )
-        .select_related("convention")
-        .order_by("-convention__amendment_number")
-        .first()
-    )
+    amendment = amendments.select_related("convention").order_by("-convention__amendment_number").first()
     if amendment is not None:
         return amendment
     return convention.versions.filter(signed=True).first()
