@@ -7,8 +7,6 @@ operation (mayors of its communes included) read; the programme's managers write
 404 outside the scope).
 """
 
-from pathlib import PurePath
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -28,9 +26,9 @@ from operations.forms.tracking import (
 )
 from operations.models import Operation, Phase, PhaseTemplate, ProgressReport, Risk
 from operations.services import tracking as services
-from programmes.validators import content_type_for
 from pvd.accounts import policy
 from pvd.actions import run_service
+from pvd.downloads import private_download
 
 TEMPLATE = "operations/tracking/form.html"
 
@@ -263,12 +261,7 @@ def report_attachment(request: HttpRequest, pk: int) -> FileResponse:
     report = _child(request, ProgressReport, pk, edit=False)
     if not report.attachment:
         raise Http404("Ce point d'avancement n'a pas de pièce jointe.")
-    name = PurePath(report.attachment.name).name
-    response = FileResponse(
-        report.attachment.open("rb"), as_attachment=True, filename=name, content_type=content_type_for(name)
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(report.attachment)
 
 
 # --- Risks and difficulties --------------------------------------------------------------------------------

@@ -10,8 +10,7 @@ from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from programmes.forms.deliberations import DeliberationForm, OrtSectorForm
@@ -20,10 +19,10 @@ from programmes.selectors import deliberations as selectors
 from programmes.selectors.strategy import programme_for_strategy
 from programmes.services import deliberations as services
 from programmes.services import ort as ort_services
-from programmes.validators import content_type_for
 from pvd.accounts import policy
 from pvd.accounts.models import User
 from pvd.actions import run_service
+from pvd.downloads import private_download
 
 
 def _context(request: HttpRequest, programme: Programme | None) -> dict[str, object]:
@@ -41,15 +40,6 @@ def _require_manager(user: User, deliberation: Deliberation) -> None:
         policy.require(user.is_staff)
     else:
         policy.require(policy.can_manage_conventions(user, deliberation.programme))
-
-
-def _file_response(file: FieldFile) -> FileResponse:
-    name = PurePath(file.name).name
-    response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=name, content_type=content_type_for(name)
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _upload(value: object) -> UploadedFile | None:
@@ -98,7 +88,7 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if "fichier" in request.GET:
         if not deliberation.file:
             raise Http404("Cette délibération n'a pas de fichier.")
-        return _file_response(deliberation.file)
+        return private_download(deliberation.file)
     ctx = {
         **_context(request, deliberation.programme),
         "deliberation": deliberation,
@@ -148,7 +138,7 @@ def ort_sector_list(request: HttpRequest, pk: int) -> HttpResponse:
         sector = sectors.filter(pk=request.GET["carte"] if request.GET["carte"].isdigit() else 0).first()
         if sector is None or not sector.map_file:
             raise Http404("Ce secteur n'a pas de carte.")
-        return _file_response(sector.map_file)
+        return private_download(sector.map_file)
     sectors = list(sectors)
     ctx = {
         **_context(request, programme),

@@ -18,10 +18,10 @@ from programmes.forms.documents import DocumentFilter, DocumentForm
 from programmes.selectors import strategy as selectors
 from programmes.services import documents as services
 from programmes.strategy_exports import documents_xlsx
-from programmes.validators import content_type_for
 from programmes.views._strategy import programme_context, xlsx_response
 from pvd.accounts import policy
 from pvd.actions import run_service
+from pvd.downloads import private_download
 
 
 @login_required
@@ -118,12 +118,7 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
     document = selectors.document_for_page(request.user, pk)
     if not document.file:
         raise Http404("Ce document n'a pas de fichier.")
-    name = PurePath(document.file.name).name
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=name, content_type=content_type_for(name)
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(document.file)
 
 
 @login_required

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +26,7 @@ from operations.conventions.services import versions as services
 from operations.conventions.snapshot import block_label, rendered_articles
 from pvd.accounts import policy
 from pvd.actions import run_service
+from pvd.downloads import private_download
 from pvd.models import DocumentStatus
 
 TEMPLATES = "operations/conventions/versions/"
@@ -171,12 +172,7 @@ def version_scan_download(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.version_for_user(request.user, pk)
     if not version.signed_scan:
         raise Http404("Aucun exemplaire signé n'est déposé pour cette version.")
-    return FileResponse(
-        version.signed_scan.open("rb"),
-        as_attachment=True,
-        filename=f"{version.reference}-exemplaire-signe.pdf",
-        content_type="application/pdf",
-    )
+    return private_download(version.signed_scan, f"{version.reference}-exemplaire-signe.pdf")
 
 
 # --- Avenants --------------------------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ commune; another commune's action → 404). Writes: policy.can_manage_participat
 The financers' publicity obligations are a budget page (`budget:publicity`), linked by its URL name.
 """
 
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -21,9 +19,9 @@ from operations.participation.selectors import communication as selectors
 from operations.participation.selectors.programmes import page_header, programme_for_participation
 from operations.participation.services import communication as services
 from programmes.models import Programme
-from programmes.validators import content_type_for
 from pvd.accounts import policy
 from pvd.actions import run_service
+from pvd.downloads import private_download
 
 FORM_TEMPLATE = "operations/participation/communication/form.html"
 
@@ -169,9 +167,4 @@ def communication_proof(request: HttpRequest, pk: int, action_pk: int) -> FileRe
     action = selectors.action_for_page(request.user, pk, action_pk)
     if not action.proof:
         raise Http404("Cette action n'a pas de justificatif en fichier.")
-    name = PurePath(action.proof.name).name
-    response = FileResponse(
-        action.proof.open("rb"), as_attachment=True, filename=name, content_type=content_type_for(name)
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(action.proof)
