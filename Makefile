@@ -34,8 +34,12 @@ run: demo
 	@echo "PVD Pilot : http://127.0.0.1:8000  (Ctrl+C pour arrêter)"
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite runs on every core (pytest-xdist): `make test PYTEST_WORKERS=0` runs it in one process.
+# Each process has its own Celery queue for the real-worker tests (pvd/settings_test.py).
+PYTEST_WORKERS ?= auto
+
 test: venv
-	$(PY) -m pytest
+	$(PY) -m pytest --numprocesses=$(PYTEST_WORKERS)
 
 lint: venv
 	@mkdir -p var

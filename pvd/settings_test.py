@@ -21,3 +21,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True
+
+# Under pytest-xdist, each test process has its own Celery queue on the shared Redis: the real worker a process
+# starts (tests marked real_worker) never takes a task queued against another process's test database.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    CELERY_TASK_DEFAULT_QUEUE = f"pvd-tests-{os.environ['PYTEST_XDIST_WORKER']}"
