@@ -18,11 +18,10 @@ from pvd.deadlines import (
     DONE,
     NOT_APPLICABLE,
     OVERDUE,
-    STATUS_BADGES,
-    STATUS_LABELS,
     UPCOMING,
     URGENCY,
     WARNING,
+    HasDeadlineStatus,
     add_months,
     timing,
 )
@@ -42,7 +41,7 @@ COMPLETENESS = "completeness"
 
 
 @dataclass(frozen=True)
-class Deadline:
+class Deadline(HasDeadlineStatus):
     """One deadline of a request: when it is due, from when to warn, where it stands, and the rule."""
 
     code: str
@@ -54,14 +53,6 @@ class Deadline:
     request_id: int | None
     detail: str = ""
     request_title: str = ""
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGES[self.status]
 
     @property
     def is_open(self) -> bool:

@@ -31,6 +31,20 @@ URGENCY = {OVERDUE: 0, WARNING: 1, UPCOMING: 2, DONE: 3, NOT_APPLICABLE: 4}
 OPEN_STATUSES = frozenset({UPCOMING, WARNING, OVERDUE})
 
 
+class HasDeadlineStatus:
+    """For a deadline dataclass with a `status`: its French label and its badge, the same everywhere."""
+
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES[self.status]
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """`day` + `months` calendar months, the month end clamped (29/02/2024 + 24 months = 28/02/2026; 31/01 + 1 month =
     28 or 29/02). Every legal deadline counted in months uses it."""

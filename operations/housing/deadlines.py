@@ -16,7 +16,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from operations.housing.models import AnahDeadlineRule, FileStatus, HousingFile
-from pvd.deadlines import OPEN_STATUSES, STATUS_BADGES, STATUS_LABELS, URGENCY, add_months, timing
+from pvd.deadlines import (
+    OPEN_STATUSES,
+    URGENCY,
+    HasDeadlineStatus,
+    add_months,
+    timing,
+)
 
 S = FileStatus
 
@@ -32,7 +38,7 @@ DECIDED = frozenset({S.APPROVED, S.REJECTED, S.WORKS, S.PAYMENT_REQUESTED, S.PAI
 
 
 @dataclass(frozen=True)
-class Deadline:
+class Deadline(HasDeadlineStatus):
     """One deadline of a household file: when it is due, from when to warn, where it stands, and the rule."""
 
     code: str
@@ -45,14 +51,6 @@ class Deadline:
     file_reference: str = ""
     housing_programme_id: int | None = None
     detail: str = ""
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGES[self.status]
 
     @property
     def is_open(self) -> bool:

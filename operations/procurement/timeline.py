@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from operations.procurement.models import FORMAL_PROCEDURES, Consultation, ConsultationStatus, Procedure
-from pvd.deadlines import DONE, OVERDUE, STATUS_BADGES, STATUS_LABELS, UPCOMING, URGENCY, WARNING
+from pvd.deadlines import (
+    DONE,
+    OVERDUE,
+    UPCOMING,
+    URGENCY,
+    WARNING,
+    HasDeadlineStatus,
+)
 from pvd.deadlines import timing as _place
 
 _FORMAL = FORMAL_PROCEDURES
@@ -41,7 +48,7 @@ PREFECTURE = "prefecture"
 
 
 @dataclass(frozen=True)
-class TimelineItem:
+class TimelineItem(HasDeadlineStatus):
     """A step or deadline of the consultation: when, where it stands, the rule it follows."""
 
     code: str
@@ -52,14 +59,6 @@ class TimelineItem:
     detail: str = ""
     consultation_id: int | None = None
     consultation_title: str = ""
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGES[self.status]
 
     @property
     def is_open(self) -> bool:
