@@ -246,11 +246,34 @@ def _phase_dates(
     return values, _add_months(start, months)
 
 
+def _place_in_project(programme: "Programme"):
+    """The axis and objective of the validated project an operation serves: the first axis (in the project's order)
+    sharing one of its themes, and that axis's first objective sharing one; none when no axis shares a theme."""
+    axes = []
+    project = programme.projects.filter(status="validated").order_by("-number").first()
+    if project is not None:
+        for axis in project.axes.prefetch_related("themes", "objectives__themes").order_by("order", "pk"):
+            objectives = [
+                (o, {t.code for t in o.themes.all()}) for o in axis.objectives.order_by("order", "pk")
+            ]
+            axes.append((axis, {t.code for t in axis.themes.all()}, objectives))
+
+    def place(theme_codes: list[str]) -> dict[str, object]:
+        for axis, axis_themes, objectives in axes:
+            if axis_themes & set(theme_codes):
+                objective = next((o for o, themes in objectives if themes & set(theme_codes)), None)
+                return {"axis": axis, "objective": objective}
+        return {"axis": None, "objective": None}
+
+    return place
+
+
 def load_operations(programme: "Programme", orgs: dict[str, Organisation]) -> list[Operation]:
     """The demo action plan, idempotent (pvd.upsert). Needs the demo manager's account (journal author)."""
     manager = User.objects.get(email=DEMO_MANAGER_EMAIL)
     themes = {theme.code: theme for theme in Theme.objects.all()}
     templates = list(PhaseTemplate.objects.order_by("order", "pk"))
+    place_in_project = _place_in_project(programme)
     operations = []
     for (
         code,
@@ -283,6 +306,7 @@ def load_operations(programme: "Programme", orgs: dict[str, Organisation]) -> li
                 "maturity": {"idea": 1, "mature": 4}.get(status, 4),
                 "technician_in_charge": manager,
                 "description": f"{title} : fiche-action du programme Petites Villes de Demain (démo).",
+                **place_in_project(theme_codes),
             },
         )
         _set_m2m(operation.communes, [orgs[key] for key in communes])
