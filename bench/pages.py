@@ -71,7 +71,28 @@ def demo_programme() -> Programme:
 def page_specs() -> list[PageSpec]:
     """The pages measured, the baseline first; URLs point at the demo programme and commune."""
     programme = demo_programme()
-    return [*_site_pages(programme), *_money_pages(programme), *_housing_pages()]
+    return [
+        *_site_pages(programme),
+        *_money_pages(programme),
+        *_housing_pages(),
+        *_dashboard_pages(programme),  # issue 10, H3
+    ]
+
+
+def _dashboard_pages(programme: Programme) -> list[PageSpec]:
+    """The programme dashboard (issue 10): a few aggregate queries over the whole programme, whatever the size
+    of the country; the national partner reads it too (their scope grows, not what the page shows)."""
+    url = reverse("programme_dashboard", args=[programme.pk])
+    return [
+        PageSpec("dashboard_manager", "Tableau de bord du programme — cheffe de projet", "manager", url),
+        PageSpec(
+            "dashboard_partner",
+            "Tableau de bord du programme — partenaire national",
+            "partner",
+            url,
+            scope_grows=True,
+        ),
+    ]
 
 
 def _money_pages(programme: Programme) -> list[PageSpec]:

@@ -137,6 +137,16 @@ class OperationStatus(models.TextChoices):
     ABANDONED = "abandoned", "Abandonnée"
 
 
+# The groups every progress figure uses (commune page, programme dashboard, annual report, indicators, reports):
+# « livrées » are delivered or closed, « en préparation » idea or mature; suspended and abandoned operations stand
+# apart and never count as progress (decision 0014).
+DELIVERED_STATUSES = frozenset({OperationStatus.DELIVERED, OperationStatus.CLOSED})
+PREPARATION_STATUSES = frozenset({OperationStatus.IDEA, OperationStatus.MATURE})
+COMMITTED_OR_FURTHER = frozenset(
+    {OperationStatus.COMMITTED, OperationStatus.WORKS, OperationStatus.DELIVERED, OperationStatus.CLOSED}
+)
+
+
 class OperationMaturity(models.IntegerChoices):
     INTENTION = 1, "Intention"
     PRE_PROGRAMME = 2, "Pré-programme"
@@ -307,7 +317,11 @@ class Operation(VersionedModel):
         help_text="En fraction (0,4 pour 40 %), utilisé seulement quand l'opération n'a pas de phases.",
     )
 
-    history = HistoricalRecords(m2m_fields=[communes, themes, partners])
+    indicators = models.ManyToManyField(  # issue 10: the programme's indicators this operation moves
+        "programmes.Indicator", related_name="operations", verbose_name="indicateurs", blank=True
+    )
+
+    history = HistoricalRecords(m2m_fields=[communes, themes, partners, indicators])
     objects = OperationQuerySet.as_manager()
 
     class Meta:

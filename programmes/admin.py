@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from programmes.indicators.models import IndicatorTemplate  # issue 10, H1
 from programmes.models import EngineeringNeed, Programme, RevitalisationProject, Stake, StrategicDocument
 
 
@@ -43,3 +44,14 @@ class EngineeringNeedAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "kind", "theme")
     list_select_related = ("theme", "commune", "offer")
     search_fields = ("title",)
+
+
+# --- issue 10, H1: the library of indicators (reference data the administrator edits) ---
+
+
+@admin.register(IndicatorTemplate)
+class IndicatorTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "unit", "theme", "frequency", "direction", "computation", "order")
+    list_filter = ("theme", "computation")
+    list_select_related = ("theme",)
+    search_fields = ("name", "key")

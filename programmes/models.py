@@ -595,3 +595,18 @@ class OrtSector(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Indicators and evaluation (issue 10): declared in programmes.indicators, registered here ---
+from programmes.indicators.models import (  # noqa: F401 (registered with the app, imported from here)
+    AnnualReport,
+    Indicator,
+    IndicatorComputation,
+    IndicatorDirection,
+    IndicatorFrequency,
+    IndicatorTarget,
+    IndicatorTemplate,
+    Measurement,
+    MeasurementImport,
+    MeasurementOrigin,
+)

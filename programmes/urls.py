@@ -1,5 +1,7 @@
 from django.urls import path
 
+from programmes.indicators import views as indicator_views  # issue 10, H1
+from programmes.indicators import views_compute as compute_views  # issue 10, H2
 from programmes.views import deliberations as deliberation_views  # issue 9
 from programmes.views import documents as document_views
 from programmes.views import needs as need_views
@@ -74,4 +76,31 @@ urlpatterns = [
     path("<int:pk>/perimetres-ort/", deliberation_views.ort_sector_list, name="ort_sectors"),
     path("<int:pk>/perimetres-ort/ajouter/", deliberation_views.ort_sector_create, name="ort_sector_create"),
     path("perimetres-ort/<int:pk>/modifier/", deliberation_views.ort_sector_edit, name="ort_sector_edit"),
+    # --- indicators (issue 10, H1: pages, import; H2: computed measurements) ---
+    path("<int:pk>/indicateurs/", indicator_views.indicator_list, name="indicators"),
+    path("<int:pk>/indicateurs/nouveau/", indicator_views.indicator_create, name="indicator_create"),
+    path("<int:pk>/indicateurs/export.xlsx", indicator_views.indicators_export, name="indicators_export"),
+    path("<int:pk>/indicateurs/import/", indicator_views.measurement_import, name="measurement_import"),
+    path(
+        "<int:pk>/indicateurs/modele.csv",
+        indicator_views.measurement_template_csv,
+        name="measurement_template",
+    ),
+    path("<int:pk>/indicateurs/calculer/", compute_views.indicators_compute, name="indicators_compute"),
+    path(
+        "imports-mesures/<int:pk>/",
+        indicator_views.measurement_import_detail,
+        name="measurement_import_detail",
+    ),
+    path("indicateurs/<int:pk>/", indicator_views.indicator_detail, name="indicator"),
+    path("indicateurs/<int:pk>/modifier/", indicator_views.indicator_edit, name="indicator_edit"),
+    path("indicateurs/<int:pk>/cibles/", indicator_views.indicator_targets, name="indicator_targets"),
+    path(
+        "indicateurs/<int:pk>/mesures/nouvelle/",
+        indicator_views.measurement_create,
+        name="measurement_create",
+    ),
+    path("indicateurs/<int:pk>/calculer/", compute_views.indicator_compute, name="indicator_compute"),
+    path("mesures/<int:pk>/modifier/", indicator_views.measurement_edit, name="measurement_edit"),
+    path("mesures/<int:pk>/supprimer/", indicator_views.measurement_delete, name="measurement_delete"),
 ]

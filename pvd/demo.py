@@ -17,7 +17,10 @@ from operations.participation import demo as participation_demo
 from operations.procurement import demo as procurement_demo
 from partners import demo as partners_demo
 from programmes import demo as programmes_demo
+from programmes.indicators import demo as indicators_demo  # issue 10
+from programmes.indicators.computations import refresh_computed
 from pvd.accounts.models import Membership, Role, User
+from pvd.dashboards import demo as annual_demo
 
 DEMO_PASSWORD = "pvd-demo"
 
@@ -150,6 +153,10 @@ def load_demo() -> None:
         programme, orgs, users
     )  # issue 11: after operations and money (letters report them)
     conventions_demo.load(programme, orgs, users, housing)  # issue 9: the blocks read all of the above
+    # issue 10: the indicators (baselines, targets, measurements), then the computed ones from all of the above
+    indicators_demo.load(programme, orgs, users)
+    refresh_computed(programme=programme, by=users["cheffe-de-projet"])
+    annual_demo.load(programme, users)  # the annual report of the year, after the indicators
 
 
 def demo_is_loaded() -> bool:

@@ -58,6 +58,10 @@ RENDERERS: dict[str, str] = {
     "operation_sheet": "pvd.reports.OPERATION_SHEET_PDF",
     "project_summary": "pvd.reports.PROJECT_SUMMARY_PDF",
     "committee_report": "pvd.reports.COMMITTEE_REPORT_PDF",
+    # --- issue 10: H4 commune summary, H5 annual report ---
+    "commune_summary": "pvd.dashboards.commune.COMMUNE_SUMMARY_PDF",
+    "annual_report": "pvd.dashboards.annual.ANNUAL_REPORT_PDF",  # H5
+    # --- end issue 10 ---
 }
 _registry: dict[str, Renderer] = {}
 

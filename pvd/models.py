@@ -86,3 +86,31 @@ class RenderedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LastVisit(models.Model):
+    """When a user last opened a page that tells « what changed since your last visit » (the commune page).
+
+    `page` names the page (`commune:52550`); on each visit `previous_seen_at` takes the old `seen_at`, so the page
+    compares against the visit before this one even when reloaded.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="last_visits",
+        verbose_name="utilisateur",
+    )
+    page = models.CharField("page", max_length=80)
+    seen_at = models.DateTimeField("dernière visite")
+    previous_seen_at = models.DateTimeField("visite précédente", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "dernière visite"
+        verbose_name_plural = "dernières visites"
+        constraints = [
+            models.UniqueConstraint(fields=("user", "page"), name="lastvisit_one_per_page"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.page}"

@@ -216,6 +216,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "operations.housing.tasks.anonymise_expired_files",
         "schedule": crontab(hour=3, minute=40),
     },
+    # --- issue 10, H2: computed indicators ---
+    "refresh-computed-indicators": {
+        "task": "programmes.indicators.tasks_compute.refresh_computed_indicators",
+        "schedule": crontab(hour=4, minute=10),
+    },
+    # --- end issue 10, H2 ---
 }
 
 # --- Cache ----------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pvd import (  # views_documents: issue 11, documents rendered in Celery
     views_documents,
     views_reports,
 )
+from pvd.dashboards import views_annual, views_commune, views_programme  # issue 10
 
 admin.site.site_header = "PVD Pilot — administration"
 admin.site.site_title = "PVD Pilot"
@@ -39,6 +40,23 @@ urlpatterns = [
     path("rapports/operation/<int:pk>/", views_reports.report_operation, name="report_operation"),
     path("rapports/programme/<int:pk>/projet/", views_reports.report_project, name="report_project"),
     path("rapports/programme/<int:pk>/comite/", views_reports.report_committee, name="report_committee"),
+    # --- dashboards and evaluation (issue 10: H3 programme dashboard, H4 commune PDF, H5 annual reports) ---
+    path(
+        "programmes/<int:pk>/tableau-de-bord/",
+        views_programme.programme_dashboard,
+        name="programme_dashboard",
+    ),
+    path(
+        "communes/<str:insee_code>/synthese.pdf",
+        views_commune.commune_summary_pdf,
+        name="commune_summary_pdf",
+    ),
+    path("programmes/<int:pk>/rapports-annuels/", views_annual.annual_reports, name="annual_reports"),
+    path("rapports-annuels/<int:pk>/", views_annual.annual_report, name="annual_report"),
+    path("rapports-annuels/<int:pk>/pdf/", views_annual.annual_report_pdf, name="annual_report_pdf"),
+    path(
+        "rapports-annuels/<int:pk>/chiffres.xlsx", views_annual.annual_report_xlsx, name="annual_report_xlsx"
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -12,13 +12,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from budget.selectors.commune import commune_money
 from operations import selectors as operations_selectors
-from operations.selectors.housing import commune_housing_aggregates
 from partners import selectors as partners_selectors
 from programmes import selectors as programmes_selectors
 from pvd.accounts import policy
 from pvd.celery import app as celery_app
+from pvd.dashboards import views_commune
 
 HOME_PAGE_SIZE = 20
 
@@ -64,17 +63,10 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def commune_detail(request: HttpRequest, insee_code: str) -> HttpResponse:
-    """The commune page a mayor reads: the commune, its PVD programme and key dates, its operations (by
-    status, with progress, lateness and latest journal entry), housing operations."""
-    commune = partners_selectors.commune_for_page(request.user, insee_code)
-    ctx = {
-        "commune": commune,
-        "programmes": programmes_selectors.programmes_of_commune(commune),
-        "housing": commune_housing_aggregates(commune, request.user),
-        "operations": operations_selectors.commune_operations(request.user, commune),
-        "money": commune_money(request.user, commune),
-    }
-    return render(request, "pages/commune.html", ctx)
+    """The commune page a mayor reads: its operations by status with progress and lateness, what changed since
+    the last visit, money, next deadlines, housing aggregates, indicators (issue 10, H4: built in
+    pvd/dashboards/views_commune.py)."""
+    return views_commune.commune_page(request, insee_code)
 
 
 def _database_status() -> str:

@@ -20,6 +20,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 DATE_FORMAT = "DD/MM/YYYY"
 EUROS_FORMAT = '#,##0.00\\ "€"'
 PERCENT_FORMAT = "0.00%"
+NUMBER_FORMAT = "#,##0.##"  # a quantity in its own unit (%, m², habitants…), not an amount
 
 Cell = str | int | Decimal | datetime.date | None
 
@@ -27,13 +28,15 @@ Cell = str | int | Decimal | datetime.date | None
 @dataclass(frozen=True)
 class Column:
     """A column: its header, how to read a row's value, its width; `percent` for fractions (0,2 → 20 %);
-    `total` to add a SUM of the column in the total row."""
+    `number` for quantities that are not euros (indicator values); `total` to add a SUM of the column in the total
+    row."""
 
     header: str
     value: Callable[[object], Cell]
     width: int = 18
     percent: bool = False
     total: bool = False
+    number: bool = False
 
 
 @dataclass
@@ -44,7 +47,7 @@ class Sheet:
     heading: Sequence[str] = field(default_factory=list)
 
 
-def _write(sheet, row: int, column: int, value: Cell, percent: bool = False) -> None:
+def _write(sheet, row: int, column: int, value: Cell, percent: bool = False, number: bool = False) -> None:
     cell = sheet.cell(row=row, column=column)
     if value is None or value == "":
         return
@@ -53,7 +56,7 @@ def _write(sheet, row: int, column: int, value: Cell, percent: bool = False) -> 
         cell.data_type = "s"
     elif isinstance(value, Decimal | float):
         cell.value = value
-        cell.number_format = PERCENT_FORMAT if percent else EUROS_FORMAT
+        cell.number_format = PERCENT_FORMAT if percent else NUMBER_FORMAT if number else EUROS_FORMAT
     elif isinstance(value, datetime.date):
         cell.value = value
         cell.number_format = DATE_FORMAT
@@ -84,7 +87,7 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
         for obj in spec.rows:
             row += 1
             for index, column in enumerate(spec.columns, start=1):
-                _write(sheet, row, index, column.value(obj), column.percent)
+                _write(sheet, row, index, column.value(obj), column.percent, column.number)
         if any(column.total for column in spec.columns):
             total_row = row + 1
             label = sheet.cell(row=total_row, column=1, value="Total")

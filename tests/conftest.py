@@ -62,6 +62,7 @@ REFERENCE_DATA = [
     ("operations.migrations.0010_housing_reference_data", "add_housing_reference_data"),
     ("partners.migrations.0008_publicity_reference", "add_publicity_reference"),
     ("operations.migrations.0015_article_templates", "add_article_templates"),
+    ("programmes.migrations.0005_indicator_library", "add_indicator_library"),
 ]
 
 

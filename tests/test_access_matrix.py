@@ -33,8 +33,11 @@ from tests.operations.participation_sheets_factories import (  # issue 11, sheet
 )
 from tests.operations.tracking_rows import tracking_rows
 from tests.partners import objects as directory
+from tests.programmes.indicator_rows import indicator_rows  # issue 10, H1
 from tests.programmes.project_rows import project_rows
 from tests.programmes.strategy_rows import strategy_rows
+from tests.programmes.test_indicator_computations_refresh import computed_indicator  # issue 10, H2
+from tests.pvd.test_annual_report_rows import annual_report_row  # issue 10, H5
 
 ANON, MAN, REF, MW, MP, OPE, PAR, OUT, STAFF = PERSONAS
 
@@ -1672,6 +1675,133 @@ CASES = [
     Case("accounts:password_reset_complete", NO_KWARGS, every(200)),
     Case("accounts:password_change", NO_KWARGS, every(200, **LOGGED_IN_ONLY)),
     Case("accounts:password_change_done", NO_KWARGS, every(200, **LOGGED_IN_ONLY)),
+    # --- issue 10, H1: indicators pages, import ---
+    # The programme's readers and the mayors of its communes read the indicators (a mayor: their commune's and
+    # the programme-wide ones); managers write (403 for the other readers); imports are the managers' (404 for
+    # everyone else: the policy scopes them). indicator_rows: an indicator of Wassy, a measurement, an import.
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name in ["programmes:indicators", "programmes:indicators_export"]
+    ],
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.programme.pk},
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=403,
+                mayor_of_wassy=403,
+                mayor_of_la_porte_du_der=403,
+                partner=403,
+                staff=200,
+            ),
+        )
+        for name in [
+            "programmes:indicator_create",
+            "programmes:measurement_import",
+            "programmes:measurement_template",
+        ]
+    ],
+    Case(
+        "programmes:indicators",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    Case(
+        "programmes:measurement_import_detail",
+        lambda t: {"pk": indicator_rows(t).job.pk},
+        every(404, anonymous=302, manager=200, staff=200),
+    ),
+    Case(
+        "programmes:indicator",
+        lambda t: {"pk": indicator_rows(t).indicator.pk},
+        every(404, anonymous=302, manager=200, referent=200, mayor_of_wassy=200, partner=200, staff=200),
+    ),
+    *[
+        Case(
+            name,
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=403, mayor_of_wassy=403, partner=403, staff=200),
+        )
+        for name, kwargs in [
+            ("programmes:indicator_edit", lambda t: {"pk": indicator_rows(t).indicator.pk}),
+            ("programmes:indicator_targets", lambda t: {"pk": indicator_rows(t).indicator.pk}),
+            ("programmes:measurement_create", lambda t: {"pk": indicator_rows(t).indicator.pk}),
+            ("programmes:measurement_edit", lambda t: {"pk": indicator_rows(t).measurement.pk}),
+            # GET: the confirmation page
+            ("programmes:measurement_delete", lambda t: {"pk": indicator_rows(t).measurement.pk}),
+        ]
+    ],
+    # --- end issue 10, H1 ---
+    # --- issue 10, H2: computed measurements ---
+    # POST only (GET: 405); the personas' POSTs: tests/programmes/test_indicator_computations_refresh.py
+    Case("programmes:indicators_compute", lambda t: {"pk": t.programme.pk}, every(405, anonymous=302)),
+    Case(
+        "programmes:indicator_compute", lambda t: {"pk": computed_indicator(t).pk}, every(405, anonymous=302)
+    ),
+    # --- end issue 10, H2 ---
+    # --- issue 10, H3: programme dashboard ---
+    # The programme's readers (manager, referent, partners) and staff; mayors read their commune's page (404).
+    Case(
+        "programme_dashboard",
+        lambda t: {"pk": t.programme.pk},
+        every(404, anonymous=302, manager=200, referent=200, partner=200, staff=200),
+    ),
+    Case(
+        "programme_dashboard",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    # --- end issue 10, H3 ---
+    # --- issue 10, H4: commune page PDF ---
+    # POST only (a fresh one-page summary, then its status page): GET answers 405 to the logged-in, the login page
+    # to the anonymous; who may POST is in tests/pvd/test_commune_summary_pdf.py.
+    Case("commune_summary_pdf", lambda t: {"insee_code": "52550"}, every(405, anonymous=302)),
+    # --- end issue 10, H4 ---
+    # --- issue 10, H5: annual reports ---
+    # The programme's readers (manager, referent, partner) and staff read the reports, their page and XLSX; mayors,
+    # the operator and outsiders find nothing (404). Creating and editing (POST) are the managers' (403 for the other
+    # readers: tests/pvd/test_annual_report.py); the PDF is asked for by POST only.
+    Case(
+        "annual_reports",
+        lambda t: {"pk": t.programme.pk},
+        every(404, anonymous=302, manager=200, referent=200, partner=200, staff=200),
+    ),
+    Case(
+        "annual_reports",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    *[
+        Case(
+            name,
+            lambda t: {"pk": annual_report_row(t).pk},
+            every(404, anonymous=302, manager=200, referent=200, partner=200, staff=200),
+        )
+        for name in ["annual_report", "annual_report_xlsx"]
+    ],
+    Case(
+        "annual_report_pdf", lambda t: {"pk": annual_report_row(t).pk}, every(405, anonymous=302)
+    ),  # POST only
+    # --- end issue 10, H5 ---
 ]
 
 # The Django admin is staff-only as a whole: its index and every model's list and add pages are walked.

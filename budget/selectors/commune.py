@@ -100,8 +100,9 @@ def _sum_of(queryset: QuerySet, column: str) -> Subquery:
     return Coalesce(Subquery(summed, output_field=AMOUNT), Value(ZERO), output_field=AMOUNT)
 
 
-def _allocation_figures(operations: QuerySet, user: object, day: datetime.date) -> list[dict]:
-    """One row per (operation, funder): expected, awarded and received, apportioned to each allocation."""
+def _allocation_figures(operations: QuerySet, allocations: QuerySet, day: datetime.date) -> list[dict]:
+    """One row per (operation, funder): expected, awarded and received, apportioned to each allocation, over the
+    `allocations` the caller scoped (`visible_to(user)`, or all of them for a user-less summary)."""
     request = OuterRef("request")
     allocated = _sum_of(SubsidyAllocation.objects.filter(request=request), "amount")
     received = _sum_of(
@@ -119,8 +120,7 @@ def _allocation_figures(operations: QuerySet, user: object, day: datetime.date) 
         return ExpressionWrapper(total * F("amount") / NullIf(allocated, Value(ZERO)), output_field=AMOUNT)
 
     return list(
-        SubsidyAllocation.objects.visible_to(user)
-        .filter(operation__in=operations.values("pk"))
+        allocations.filter(operation__in=operations.values("pk"))
         .values("operation_id", "request__funder_id", "request__funder__name")
         .annotate(
             expected=Coalesce(Sum("amount", filter=counts), Value(ZERO), output_field=AMOUNT),
@@ -137,15 +137,25 @@ def _allocation_figures(operations: QuerySet, user: object, day: datetime.date) 
 
 def commune_money(user: object, commune: Organisation, *, day: datetime.date | None = None) -> CommuneMoney:
     """The money of the commune's operations the user sees, on `day` (today by default). Two queries."""
-    day = day or policy.today()
-    operations_qs = Operation.objects.visible_to(user).filter(communes=commune)
+    operations = Operation.objects.visible_to(user).filter(communes=commune)
+    money, _ = money_of_operations(
+        operations, SubsidyAllocation.objects.visible_to(user), day=day or policy.today()
+    )
+    return money
+
+
+def money_of_operations(
+    operations_qs: QuerySet[Operation], allocations: QuerySet[SubsidyAllocation], *, day: datetime.date
+) -> tuple[CommuneMoney, dict[int, OperationMoney]]:
+    """The money of `operations_qs` (scoped by the caller) on `day`: the totals, by funder and by operation, and
+    every operation's figures by pk (funded or not). Two queries."""
     operations = list(
         operations_qs.annotate(
             plan_cost_ht=F("financing_plan__eligible_cost_ht"),
             plan_cost_ttc=F("financing_plan__eligible_cost_ttc"),
         ).order_by("code", "pk")
     )
-    rows = _allocation_figures(operations_qs, user, day) if operations else []
+    rows = _allocation_figures(operations_qs, allocations, day) if operations else []
 
     result = CommuneMoney(day=day)
     by_operation = {
@@ -178,4 +188,4 @@ def commune_money(user: object, commune: Organisation, *, day: datetime.date | N
         result.eligible_cost_ht += money.eligible_cost_ht or ZERO
         result.eligible_cost_ttc += money.eligible_cost_ttc or ZERO
     result.funders = sorted(funders.values(), key=lambda f: (-f.awarded, -f.expected, f.name))
-    return result
+    return result, by_operation

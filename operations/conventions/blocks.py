@@ -54,6 +54,7 @@ PROVIDERS: dict[str, str] = {
     BlockKind.HOUSING_TARGETS: "operations.housing.selectors.conventions.targets_block",
     BlockKind.HOUSING_ENVELOPES: "operations.housing.selectors.conventions.envelopes_block",
     BlockKind.SIGNATORIES: "operations.conventions.selectors.conventions.signatories_block",
+    BlockKind.INDICATORS: "programmes.selectors.conventions.indicators_block",  # issue 10
 }
 
 

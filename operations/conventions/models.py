@@ -71,6 +71,7 @@ class BlockKind(models.TextChoices):
     HOUSING_TARGETS = "objectifs_opah", "Objectifs quantitatifs de l'OPAH"
     HOUSING_ENVELOPES = "enveloppes_opah", "Engagements financiers de l'OPAH"
     SIGNATORIES = "signataires", "Parties et signataires"
+    INDICATORS = "indicateurs", "Indicateurs de suivi"  # issue 10
 
 
 def _choices(name: str, field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:

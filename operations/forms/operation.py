@@ -11,7 +11,7 @@ from operations.models import Operation, OperationStatus
 from operations.services.operation import allowed_targets
 from partners.models import Organisation, OrganisationKind, Person, Theme
 from programmes.forms.documents import VersionedForm
-from programmes.models import Axis, Objective, Programme
+from programmes.models import Axis, Indicator, Objective, Programme
 from pvd.accounts.models import User
 
 
@@ -39,10 +39,12 @@ class OperationForm(VersionedForm):
             "elected_in_charge",
             "technician_in_charge",
             "manual_progress",
+            "indicators",  # issue 10
         ]
         widgets = {
             "communes": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
+            "indicators": forms.CheckboxSelectMultiple,  # issue 10
             "description": forms.Textarea(attrs={"rows": 4}),
             "objectives": forms.Textarea(attrs={"rows": 3}),
             "expected_results": forms.Textarea(attrs={"rows": 3}),
@@ -84,6 +86,23 @@ class OperationForm(VersionedForm):
         )
         self.fields["ort_sector"].help_text = "Seulement pour une opération dans le périmètre ORT."
         self.fields["manual_progress"].widget.attrs.update(step="0.01", min="0", max="1")
+        self._limit_indicators(programme)
+
+    def _limit_indicators(self, programme: Programme) -> None:
+        """Issue 10: the programme's indicators not archived (and those already linked, so that archiving one
+        does not silently unlink it)."""
+        field = self.fields["indicators"]
+        linked = Q(pk__in=self.instance.indicators.values("pk")) if self.instance.pk else Q(pk__in=[])
+        field.queryset = (
+            Indicator.objects.filter(Q(programme=programme) & (Q(archived=False) | linked))
+            .select_related("commune")
+            .order_by("commune__name", "name", "pk")
+        )
+        field.label_from_instance = lambda i: f"{i.name} ({i.commune.name})" if i.commune else i.name
+        field.help_text = "Les indicateurs du programme que l'opération fait progresser."
+        field.error_messages["invalid_choice"] = (
+            "Cet indicateur n'est pas suivi par le programme de l'opération : choisissez parmi ceux de la liste."
+        )
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

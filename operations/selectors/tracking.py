@@ -13,6 +13,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from operations.models import (
     ACTIVE_STATUSES,
+    DELIVERED_STATUSES,
+    PREPARATION_STATUSES,
     Operation,
     OperationStatus,
     Phase,
@@ -118,10 +120,10 @@ S = OperationStatus
 # The commune page's groups, in reading order: what is done, what is being built, what is decided, what is
 # being prepared, then the suspended and abandoned ones.
 COMMUNE_GROUPS: list[tuple[str, str, frozenset[str]]] = [
-    ("delivered", "Livrées", frozenset({S.DELIVERED, S.CLOSED})),
+    ("delivered", "Livrées", DELIVERED_STATUSES),
     ("works", "En travaux", frozenset({S.WORKS})),
     ("committed", "Engagées", frozenset({S.COMMITTED})),
-    ("preparation", "En préparation", frozenset({S.IDEA, S.MATURE})),
+    ("preparation", "En préparation", PREPARATION_STATUSES),
     ("other", "Suspendues ou abandonnées", frozenset({S.SUSPENDED, S.ABANDONED})),
 ]
 

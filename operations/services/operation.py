@@ -15,7 +15,7 @@ from django.db import transaction
 from operations.models import Operation, OperationStatus
 from operations.services.errors import OperationError
 from partners.models import Organisation, Person, Theme
-from programmes.models import Axis, Objective, Programme
+from programmes.models import Axis, Indicator, Objective, Programme
 from pvd import workflow
 from pvd.accounts.models import User
 from pvd.concurrency import save_versioned
@@ -83,15 +83,26 @@ def _check_scope(
         raise ValidationError(errors)
 
 
+def _check_indicators(programme: Programme, indicators: Sequence[Indicator] | None) -> None:
+    """The indicators an operation moves are its programme's (issue 10)."""
+    strangers = sorted(i.name for i in indicators or () if i.programme_id != programme.pk)
+    if strangers:
+        raise ValidationError({"indicators": f"Indicateurs d'un autre programme : {', '.join(strangers)}."})
+
+
 def _set_relations(
     operation: Operation,
     by: User,
     communes: Iterable[Organisation],
     themes: Iterable[Theme],
     partners: Iterable[Organisation],
+    indicators: Iterable[Indicator] | None = None,
 ) -> None:
     operation._history_user = by  # type: ignore[attr-defined]
-    for name, values in (("communes", communes), ("themes", themes), ("partners", partners)):
+    relations = [("communes", communes), ("themes", themes), ("partners", partners)]
+    if indicators is not None:  # None: left as they are (issue 10)
+        relations.append(("indicators", indicators))
+    for name, values in relations:
         manager = getattr(operation, name)
         wanted = {v.pk for v in values}
         if set(manager.values_list("pk", flat=True)) != wanted:
@@ -123,10 +134,13 @@ def operation_create(
     elected_in_charge: Person | None = None,
     technician_in_charge: User | None = None,
     manual_progress: Decimal | None = None,
+    indicators: Iterable[Indicator] | None = None,
 ) -> Operation:
     """Record an operation in the action plan, as an idea; its first StatusChange row says who created it."""
     communes, themes, partners = list(communes), list(themes), list(partners)
+    indicators = None if indicators is None else list(indicators)
     _check_scope(programme, communes, axis, objective)
+    _check_indicators(programme, indicators)
     operation = Operation(
         programme=programme,
         code=code.strip(),
@@ -151,7 +165,7 @@ def operation_create(
     operation.full_clean()
     operation._history_user = by  # type: ignore[attr-defined]
     operation.save()
-    _set_relations(operation, by, communes, themes, partners)
+    _set_relations(operation, by, communes, themes, partners, indicators)
     StatusChange.objects.create(obj=operation, source="", target=S.IDEA, by=by, comment="Opération créée.")
     return operation
 
@@ -182,12 +196,16 @@ def operation_update(
     elected_in_charge: Person | None,
     technician_in_charge: User | None,
     manual_progress: Decimal | None,
+    indicators: Iterable[Indicator] | None = None,
 ) -> Operation:
-    """Change what the operation is; its status only moves through operation_change_status.
+    """Change what the operation is; its status only moves through operation_change_status. `indicators`
+    (issue 10): the programme's indicators it moves; None leaves them as they are.
 
     StaleObjectError when somebody saved it since `expected_version`; ValidationError (French) otherwise."""
     communes, themes, partners = list(communes), list(themes), list(partners)
+    indicators = None if indicators is None else list(indicators)
     _check_scope(operation.programme, communes, axis, objective)
+    _check_indicators(operation.programme, indicators)
     saved = save_versioned(
         operation,
         expected_version=expected_version,
@@ -212,7 +230,7 @@ def operation_update(
             "manual_progress": manual_progress,
         },
     )
-    _set_relations(saved, by, communes, themes, partners)
+    _set_relations(saved, by, communes, themes, partners, indicators)
     return saved
 
 

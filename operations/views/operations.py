@@ -24,6 +24,7 @@ from operations.forms.operation import BulkStatusForm, OperationForm, StatusForm
 from operations.models import Operation, OperationStatus
 from operations.participation.selectors.concertation import operation_concertation  # issue 11
 from operations.selectors import operations as selectors
+from operations.selectors.indicators import operation_indicators  # issue 10, H2
 from operations.services import operation as services
 from operations.services.errors import OperationError
 from programmes.models import Programme
@@ -190,6 +191,7 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         **_tracking_context(request, operation),
         "concertation": operation_concertation(request.user, operation),  # issue 11, concertation
+        "indicators": operation_indicators(request.user, operation),  # issue 10, H2
     }
     return render(request, "operations/detail.html", ctx)
 

@@ -9,8 +9,12 @@ number of queries whatever the number of rows. `programmes` sits below `operatio
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch
+
+from programmes.indicators.models import Indicator, IndicatorTarget
 from programmes.models import EngineeringNeed, NeedStatus, OrtSector, RevitalisationProject, Stake
 from programmes.selectors.project import project_content, version_in_force
+from pvd.charts import format_value
 from pvd.money import format_euros
 from pvd.tables import table
 
@@ -166,4 +170,61 @@ def ort_sectors_block(convention: Any) -> dict[str, Any]:
     ]
     return table(
         "perimetres_ort", columns, rows, empty="Aucun secteur d'intervention ORT n'est encore délimité."
+    )
+
+
+# --- Indicators (issue 10) -----------------------------------------------------------------------------------
+
+
+def _indicator_value(value: Decimal, unit: str) -> str:
+    return format_value(value, unit)
+
+
+def indicators_block(convention: Any) -> dict[str, Any]:
+    """The programme's indicators followed (archived ones left out): name, commune, unit, baseline (état zéro) and
+    the target of the last year that has one (two queries: the indicators, their targets)."""
+    columns = [
+        ("Indicateur", False),
+        ("Commune", False),
+        ("Unité", False),
+        ("État zéro", False),
+        ("Cible", False),
+    ]
+    programme_id = _programme_id(convention)
+    if programme_id is None:
+        return table("indicateurs", columns, [], empty=NO_PROGRAMME)
+    indicators = (
+        Indicator.objects.filter(programme_id=programme_id, archived=False)
+        .select_related("commune")
+        .prefetch_related(Prefetch("targets", queryset=IndicatorTarget.objects.order_by("year")))
+        .order_by("commune__name", "name", "pk")
+    )
+    rows = []
+    for indicator in indicators:
+        baseline = (
+            f"{_indicator_value(indicator.baseline_value, indicator.unit)} au {indicator.baseline_on:%d/%m/%Y}"
+            if indicator.baseline_on is not None and indicator.baseline_value is not None
+            else "—"
+        )
+        targets = list(indicator.targets.all())
+        last = targets[-1] if targets else None
+        target = f"{_indicator_value(last.value, indicator.unit)} en {last.year}" if last else "—"
+        rows.append(
+            (
+                f"indicator-{indicator.pk}",
+                [
+                    indicator.name,
+                    indicator.commune.name if indicator.commune_id else "Tout le programme",
+                    indicator.unit,
+                    baseline,
+                    target,
+                ],
+            )
+        )
+    return table(
+        "indicateurs",
+        columns,
+        rows,
+        empty="Aucun indicateur de suivi n'est encore défini pour ce programme.",
+        note="État zéro : valeur de référence et sa date ; cible : celle de la dernière année fixée.",
     )

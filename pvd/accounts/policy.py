@@ -412,6 +412,12 @@ def _of_managed_programme(scope: Scope) -> Q:
     return Q(programme_id__in=memberships_of(scope, {Role.MANAGER}, "programme_id"))
 
 
+def _of_visible_indicator(scope: Scope) -> Q:
+    """Targets and measurements: seen with their indicator (issue 10)."""
+    indicator_model = apps.get_model("programmes", "Indicator")
+    return Q(indicator_id__in=indicator_model.objects.filter(_strategy_by_commune(scope)).values("pk"))
+
+
 def _subscriptions(scope: Scope) -> Q:
     list_model = apps.get_model("operations", "MailingList")
     return Q(mailing_list_id__in=list_model.objects.filter(_of_managed_programme(scope)).values("pk"))
@@ -559,6 +565,14 @@ RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.conventionarticle": _of_visible_convention,
     "operations.signatory": _of_visible_convention,
     "operations.conventionversion": _of_visible_convention,
+    # issue 10, indicators and evaluation: indicators like stakes (a mayor: their commune's and the programme's
+    # common ones); imports for the managers; the annual report for the programme's readers.
+    "programmes.indicatortemplate": _catalogue,
+    "programmes.indicator": _strategy_by_commune,
+    "programmes.indicatortarget": _of_visible_indicator,
+    "programmes.measurement": _of_visible_indicator,
+    "programmes.measurementimport": _of_managed_programme,
+    "programmes.annualreport": _of_readable_programme,
 }
 
 # Rules whose Q crosses a multi-valued relation need DISTINCT (prefer `pk IN (subquery)` rules: none do).
@@ -737,6 +751,18 @@ def can_change_convention_status(user: object, convention: models.Model) -> bool
 
 def can_manage_conventions(user: object, programme: models.Model) -> bool:
     """Create conventions, record deliberations and ORT perimeters of a programme: its managers (and staff)."""
+    return can_edit_programme(user, programme)
+
+
+def can_read_dashboard(user: object, programme: models.Model) -> bool:
+    """The programme dashboard and its annual reports (issue 10): the programme's readers — manager, referent,
+    partners — and staff. Mayors read their commune's page instead."""
+    return can_read_programme(user, programme)
+
+
+def can_manage_indicators(user: object, programme: models.Model) -> bool:
+    """Create and edit indicators, targets and measurements, import measurements, write the annual report:
+    the programme's managers (and staff)."""
     return can_edit_programme(user, programme)
 
 

@@ -328,7 +328,8 @@ def test_operation_page_query_budget_is_flat(
     # and lateness: subqueries), its communes, themes, partners, status changes + authors, tracking (phases,
     # reports + authors, risks), menu: programmes, history (records, then its partners, themes and communes
     # lists), names in the history (programme, organisations, themes: one query each), session refresh
-    # (savepoint, update, release), concertation (events linked, contributions that changed it: issue 11)
-    with django_assert_num_queries(24):
+    # (savepoint, update, release), concertation (events linked, contributions that changed it: issue 11),
+    # issue 10: its indicators with their latest value (one query), the history's indicators lists
+    with django_assert_num_queries(26):
         response = client.get(reverse("operations:detail", args=[op.pk]))
     assert len(response.context["changes"]) == 2 * factor

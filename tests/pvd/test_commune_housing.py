@@ -87,6 +87,8 @@ def test_the_commune_page_takes_the_same_queries_at_1x_and_10x(territory, client
     hp = HousingProgrammeFactory(
         owner=territory.epci, programme=territory.programme, communes=[territory.wassy]
     )
+    # issue 10: the first visit records it; the measured ones are returning visits (same cost)
+    client.get(url)
     counts = []
     for factor in (1, 9):  # 1× then 10× in total
         make_files(territory, hp, factor)
