@@ -117,13 +117,29 @@ def _series(
 
 
 def _link_objectives(indicator: Indicator, programme: Programme, theme_code: str) -> None:
+    """The objectives of the validated project (not of its drafts, which copy them) on the indicator's theme."""
+    project = programme.projects.filter(status="validated").order_by("-number").first()
+    if project is None:
+        return
     wanted = set(
-        Objective.objects.filter(axis__project__programme=programme, themes__code=theme_code).values_list(
-            "pk", flat=True
-        )
+        Objective.objects.filter(axis__project=project, themes__code=theme_code).values_list("pk", flat=True)
     )
     if wanted and set(indicator.objectives.values_list("pk", flat=True)) != wanted:
         indicator.objectives.set(wanted)
+
+
+def _link_operations(indicator: Indicator, programme: Programme, codes: list[str]) -> None:
+    """The demo operations that move the indicator (read through the reverse relations: no operations import)."""
+    wanted = set(programme.operations.filter(code__in=codes).values_list("pk", flat=True))
+    if set(indicator.operations.values_list("pk", flat=True)) != wanted:
+        indicator.operations.set(wanted)
+
+
+# The operations each commune's indicators follow (demo action plan, operations/demo.py).
+OPERATIONS = {
+    "wassy": {"vacancy": ["W-02", "W-08"], "lovac": ["W-04", "W-05"], "space": ["W-01"]},
+    "la_porte_du_der": {"vacancy": ["LPD-02", "LPD-05"], "lovac": ["LPD-04", "LPD-09"], "space": ["LPD-01"]},
+}
 
 
 def load(programme: Programme, orgs: dict[str, Organisation], users: dict[str, User]) -> None:
@@ -137,11 +153,13 @@ def load(programme: Programme, orgs: dict[str, Organisation], users: dict[str, U
         )
         _series(vacancy, points, targets, FIELD_CENSUS, manager)
         _link_objectives(vacancy, programme, "commerce")
+        _link_operations(vacancy, programme, OPERATIONS[key]["vacancy"])
 
         baseline, points, targets = STRUCTURAL_VACANCY[key]
         lovac = _indicator(programme, templates["structural-vacancy"], commune, baseline, "LOVAC 2021")
         _series(lovac, points, targets, "LOVAC", manager)
         _link_objectives(lovac, programme, "habitat")
+        _link_operations(lovac, programme, OPERATIONS[key]["lovac"])
 
         baseline, points, targets = PUBLIC_SPACE[key]
         space = _indicator(
@@ -152,6 +170,7 @@ def load(programme: Programme, orgs: dict[str, Organisation], users: dict[str, U
             "Situation avant le programme",
         )
         _series(space, points, targets, "Procès-verbal de réception des travaux", manager)
+        _link_operations(space, programme, OPERATIONS[key]["space"])
 
         if commune.population:
             latest = D(commune.population)
