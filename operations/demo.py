@@ -247,8 +247,9 @@ def _phase_dates(
 
 
 def _place_in_project(programme: "Programme"):
-    """The axis and objective of the validated project an operation serves: the first axis (in the project's order)
-    sharing one of its themes, and that axis's first objective sharing one; none when no axis shares a theme."""
+    """The axis and objective of the validated project an operation serves: the axis sharing the most of its
+    themes (a tie goes to the axis of its first theme, then to the project's order), and that axis's objective
+    sharing most; none when no axis shares a theme."""
     axes = []
     project = programme.projects.filter(status="validated").order_by("-number").first()
     if project is not None:
@@ -258,12 +259,21 @@ def _place_in_project(programme: "Programme"):
             ]
             axes.append((axis, {t.code for t in axis.themes.all()}, objectives))
 
+    def best[T](candidates: list[tuple[T, set[str]]], theme_codes: list[str]) -> T | None:
+        def rank(item: tuple[int, tuple[T, set[str]]]) -> tuple[int, int, int]:
+            order, (_, themes) = item
+            first = min((theme_codes.index(code) for code in themes if code in theme_codes), default=99)
+            return (-len(themes & set(theme_codes)), first, order)
+
+        scored = [item for item in enumerate(candidates) if item[1][1] & set(theme_codes)]
+        return min(scored, key=rank)[1][0] if scored else None
+
     def place(theme_codes: list[str]) -> dict[str, object]:
-        for axis, axis_themes, objectives in axes:
-            if axis_themes & set(theme_codes):
-                objective = next((o for o, themes in objectives if themes & set(theme_codes)), None)
-                return {"axis": axis, "objective": objective}
-        return {"axis": None, "objective": None}
+        axis = best([(a, themes) for a, themes, _ in axes], theme_codes)
+        if axis is None:
+            return {"axis": None, "objective": None}
+        objectives = next(objectives for a, _, objectives in axes if a == axis)
+        return {"axis": axis, "objective": best(objectives, theme_codes)}
 
     return place
 
