@@ -256,15 +256,26 @@ def can_read_summary(user: object, commune: Organisation) -> bool:
     return bool(scope.programmes) and commune.programmes.filter(pk__in=scope.programmes).exists()
 
 
+# The summary is one A4 page whatever the commune: at most this many operations (in the groups' order, the most
+# advanced first) and indicators are listed; the counts above the table always cover every operation.
+PDF_OPERATIONS = 10
+PDF_INDICATORS = 3
+
+
 def commune_summary_context(commune: Organisation) -> dict[str, object]:
     """The print template's context, from the commune only (no user: the PDF is the same for every reader)."""
     commune = Organisation.objects.select_related("epci").get(pk=commune.pk)
     summary = summary_for_commune(commune)
+    operations = [op for group in summary.groups for op in group.operations]
     return {
         "commune": commune,
         "programmes": list(commune.programmes.order_by("name", "pk")),
         "summary": summary,
         "day": summary.day,
+        "operations": operations[:PDF_OPERATIONS],
+        "operations_left_out": len(operations) - len(operations[:PDF_OPERATIONS]),
+        "indicators": summary.indicators[:PDF_INDICATORS],
+        "indicators_left_out": len(summary.indicators) - len(summary.indicators[:PDF_INDICATORS]),
     }
 
 
