@@ -5,7 +5,7 @@ displayed with (optimistic locking, docs/decisions/0004).
 """
 
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 
 from operations.models import Operation, OperationStatus
 from operations.services.operation import allowed_targets
@@ -96,7 +96,7 @@ class OperationForm(VersionedForm):
         field.queryset = (
             Indicator.objects.filter(Q(programme=programme) & (Q(archived=False) | linked))
             .select_related("commune")
-            .order_by("commune__name", "name", "pk")
+            .order_by(F("commune__name").asc(nulls_first=True), "name", "pk")  # programme-wide first
         )
         field.label_from_instance = lambda i: f"{i.name} ({i.commune.name})" if i.commune else i.name
         field.help_text = "Les indicateurs du programme que l'opération fait progresser."

@@ -1,6 +1,6 @@
 """XLSX export of a programme's indicators: one row per measurement, and a sheet of the yearly targets."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from programmes.indicators.models import Indicator, IndicatorTarget, Measurement
@@ -22,7 +22,7 @@ def indicators_xlsx(
     targets = (
         IndicatorTarget.objects.filter(indicator__in=indicators)
         .select_related("indicator__commune")
-        .order_by("indicator__name", "indicator__commune__name", "year", "pk")
+        .order_by("indicator__name", F("indicator__commune__name").asc(nulls_first=True), "year", "pk")
     )
     return workbook(
         [
@@ -75,7 +75,7 @@ def indicators_xlsx(
                     Column("État zéro : valeur", lambda i: i.baseline_value, width=14, number=True),
                     Column("État zéro : source", lambda i: i.baseline_source, width=30),
                 ],
-                rows=indicators.order_by("name", "commune__name", "pk"),
+                rows=indicators.order_by("name", F("commune__name").asc(nulls_first=True), "pk"),
             ),
         ]
     )

@@ -238,7 +238,9 @@ def _save(job: MeasurementImport, rows: list[ParsedRow]) -> int:
     by = job.created_by
     existing = {
         (m.indicator_id, m.measured_on): m
-        for m in Measurement.objects.select_for_update().filter(
+        for m in Measurement.objects.select_for_update(of=("self",))
+        .order_by()
+        .filter(
             indicator_id__in={row.indicator.pk for row in rows},
             measured_on__in={row.measured_on for row in rows},
         )

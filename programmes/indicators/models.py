@@ -15,7 +15,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from pvd.concurrency import VersionedModel
@@ -176,7 +176,8 @@ class Indicator(VersionedModel):
     class Meta:
         verbose_name = "indicateur"
         verbose_name_plural = "indicateurs"
-        ordering = ("programme", "commune__name", "name", "pk")
+        # The programme-wide indicators (no commune) first, on PostgreSQL as on SQLite.
+        ordering = ("programme", F("commune__name").asc(nulls_first=True), "name", "pk")
         constraints = [
             models.UniqueConstraint(
                 fields=("programme", "commune", "name"),

@@ -13,6 +13,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -150,7 +151,7 @@ def indicators_export(request: HttpRequest, pk: int) -> HttpResponse:
         policy.visible_to(Measurement.objects.all(), request.user)
         .filter(indicator__in=indicators)
         .select_related("indicator__commune", "recorded_by")
-        .order_by("indicator__name", "indicator__commune__name", "measured_on", "pk")
+        .order_by("indicator__name", F("indicator__commune__name").asc(nulls_first=True), "measured_on", "pk")
     )
     content = indicators_xlsx(programme, indicators.select_related("commune"), measurements)
     return xlsx_response(content, f"indicateurs-{slugify(programme.name)}.xlsx")

@@ -9,7 +9,7 @@ number of queries whatever the number of rows. `programmes` sits below `operatio
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from programmes.indicators.models import Indicator, IndicatorTarget
 from programmes.models import EngineeringNeed, NeedStatus, OrtSector, RevitalisationProject, Stake
@@ -197,7 +197,7 @@ def indicators_block(convention: Any) -> dict[str, Any]:
         Indicator.objects.filter(programme_id=programme_id, archived=False)
         .select_related("commune")
         .prefetch_related(Prefetch("targets", queryset=IndicatorTarget.objects.order_by("year")))
-        .order_by("commune__name", "name", "pk")
+        .order_by(F("commune__name").asc(nulls_first=True), "name", "pk")
     )
     rows = []
     for indicator in indicators:
