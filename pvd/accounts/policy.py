@@ -760,6 +760,15 @@ def can_read_dashboard(user: object, programme: models.Model) -> bool:
     return can_read_programme(user, programme)
 
 
+def can_read_commune_summary(user: object, commune: models.Model) -> bool:
+    """The commune's one-page summary (issue 10): its mayor, the readers of a programme the commune belongs to,
+    staff."""
+    scope = scope_for(user)
+    if scope.is_staff or commune.pk in scope.mayor_communes:
+        return True
+    return bool(scope.programmes) and commune.programmes.filter(pk__in=scope.programmes).exists()
+
+
 def can_manage_indicators(user: object, programme: models.Model) -> bool:
     """Create and edit indicators, targets and measurements, import measurements, write the annual report:
     the programme's managers (and staff)."""

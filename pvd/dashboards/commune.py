@@ -248,14 +248,6 @@ def changes_since(
 # --- The one-page PDF -------------------------------------------------------------------------------------------
 
 
-def can_read_summary(user: object, commune: Organisation) -> bool:
-    """The commune's mayor, the readers of a programme the commune belongs to, staff."""
-    scope = policy.scope_for(user)
-    if scope.is_staff or commune.pk in scope.mayor_communes:
-        return True
-    return bool(scope.programmes) and commune.programmes.filter(pk__in=scope.programmes).exists()
-
-
 # The summary is one A4 page whatever the commune: at most this many operations (in the groups' order, the most
 # advanced first) and indicators are listed; the counts above the table always cover every operation.
 PDF_OPERATIONS = 10
@@ -284,6 +276,6 @@ COMMUNE_SUMMARY_PDF = Renderer(
     template="pdf/commune_summary.html",
     title=lambda commune: f"Synthèse de la commune — {commune.name}",
     context=commune_summary_context,
-    can_read=can_read_summary,
+    can_read=policy.can_read_commune_summary,
     url=lambda commune: reverse("commune", args=[commune.insee_code]),
 )

@@ -38,7 +38,7 @@ def commune_page(request: HttpRequest, insee_code: str) -> HttpResponse:
         "previous_visit": previous_visit,
         "previous_visit_day": timezone.localtime(previous_visit).date() if previous_visit else None,
         "changes": changes,
-        "can_print": summaries.can_read_summary(request.user, commune),
+        "can_print": policy.can_read_commune_summary(request.user, commune),
     }
     return render(request, "pages/commune.html", ctx)
 
@@ -48,6 +48,6 @@ def commune_page(request: HttpRequest, insee_code: str) -> HttpResponse:
 def commune_summary_pdf(request: HttpRequest, insee_code: str) -> HttpResponse:  # H4
     """A fresh one-page summary of the commune, then its status page."""
     commune = partners_selectors.commune_for_page(request.user, insee_code)
-    policy.require(summaries.can_read_summary(request.user, commune))
+    policy.require(policy.can_read_commune_summary(request.user, commune))
     doc = request_document(commune, summaries.COMMUNE_SUMMARY, request.user)
     return redirect("document", pk=doc.pk)
