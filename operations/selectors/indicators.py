@@ -19,7 +19,7 @@ query. An operation with no record by then did not exist yet and is not counted.
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from operations.models import COMMITTED_OR_FURTHER, DELIVERED_STATUSES, Operation, OperationStatus
@@ -93,16 +93,13 @@ def operation_indicators(user: User, operation: Operation) -> QuerySet[Indicator
     `latest_on`) — one query, whatever the number of indicators and measurements."""
     latest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-measured_on", "-pk")
     return (
-        policy.visible_to(Indicator.objects.all(), user)
-        .filter(
-            pk__in=Operation.indicators.through.objects.filter(operation_id=operation.pk).values(
-                "indicator_id"
-            )
-        )
+        policy.visible_to(operation.indicators.all(), user)
         .select_related("commune")
         .annotate(
             latest_value=Subquery(latest.values("value")[:1]),
             latest_on=Subquery(latest.values("measured_on")[:1]),
         )
-        .order_by("commune__name", "name", "pk")
+        .order_by(
+            F("commune__name").asc(nulls_first=True), "name", "pk"
+        )  # programme-wide first, as everywhere
     )

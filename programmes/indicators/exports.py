@@ -38,13 +38,7 @@ def indicators_xlsx(
                     Column("Origine", lambda m: m.get_origin_display(), width=14),
                     Column("Source", lambda m: m.source, width=30),
                     Column("Commentaire", lambda m: m.comment, width=30),
-                    Column(
-                        "Saisie par",
-                        lambda m: (
-                            (m.recorded_by.get_full_name() or m.recorded_by.email) if m.recorded_by else ""
-                        ),
-                        width=22,
-                    ),
+                    Column("Saisie par", lambda m: str(m.recorded_by) if m.recorded_by else "", width=22),
                 ],
                 rows=measurements,
             ),

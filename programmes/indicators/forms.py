@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from partners.models import Organisation
+from programmes.forms.documents import PROGRAMME_WIDE, programme_communes
 from programmes.indicators.importer import MAX_UPLOAD_BYTES
 from programmes.indicators.models import (
     Indicator,
@@ -18,11 +19,9 @@ from programmes.indicators.models import (
     Measurement,
 )
 from programmes.models import Objective, Programme
-from pvd.forms import VersionedForm
+from pvd.forms import DATE, VersionedForm
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CUSTOM = ""  # the template choice of a custom indicator
-PROGRAMME_WIDE = "programme"  # the commune filter's choice for programme-wide indicators
 
 
 def _value(label: str, *, required: bool = True) -> forms.DecimalField:
@@ -34,10 +33,6 @@ def _value(label: str, *, required: bool = True) -> forms.DecimalField:
         localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control"}),
     )
-
-
-def programme_communes(programme: Programme) -> QuerySet[Organisation]:
-    return programme.communes.order_by("name", "pk")
 
 
 def programme_objectives(programme: Programme) -> QuerySet[Objective]:

@@ -20,7 +20,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -31,6 +31,7 @@ from django.utils import timezone
 from programmes.indicators.models import Indicator, Measurement, MeasurementImport, MeasurementOrigin
 from programmes.models import Programme
 from pvd.accounts.models import User
+from pvd.money import round_cents
 
 HEADER = ["indicateur", "commune", "date", "valeur", "source", "commentaire"]
 REQUIRED = ["indicateur", "date", "valeur"]
@@ -40,7 +41,6 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_ERRORS = 500
 MAX_VALUE = Decimal("1e14")  # 16 digits, 2 decimals
-CENT = Decimal("0.01")
 
 
 class ImportFileError(Exception):
@@ -123,7 +123,7 @@ def parse_value(text: str) -> Decimal:
         value = Decimal(cleaned)
     except InvalidOperation as error:  # pragma: no cover - the pattern above already refuses it
         raise ValueError(text) from error
-    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    value = round_cents(value)
     if abs(value) >= MAX_VALUE:
         raise ValueError(text)
     return value

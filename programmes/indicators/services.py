@@ -20,6 +20,7 @@ from programmes.indicators.models import (
     MeasurementOrigin,
 )
 from programmes.models import Objective, Programme
+from programmes.services.documents import _set_m2m
 from pvd.accounts.models import User
 from pvd.concurrency import save_audited, save_versioned
 from pvd.errors import DomainError
@@ -38,20 +39,15 @@ def _check_commune(programme: Programme, commune: Organisation | None) -> None:
 
 
 def _check_objectives(programme: Programme, objectives: list[Objective]) -> None:
-    strangers = sorted(
-        o.title
-        for o in objectives
-        if not Objective.objects.filter(pk=o.pk, axis__project__programme=programme).exists()
+    """One query: the objectives of the programme's projects among those given."""
+    ours = set(
+        Objective.objects.filter(
+            pk__in=[o.pk for o in objectives], axis__project__programme=programme
+        ).values_list("pk", flat=True)
     )
+    strangers = sorted(o.title for o in objectives if o.pk not in ours)
     if strangers:
         raise ValidationError({"objectives": f"Objectifs d'un autre programme : {', '.join(strangers)}."})
-
-
-def _set_objectives(indicator: Indicator, by: User, objectives: list[Objective]) -> None:
-    indicator._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history (m2m record)
-    wanted = {o.pk for o in objectives}
-    if set(indicator.objectives.values_list("pk", flat=True)) != wanted:
-        indicator.objectives.set(objectives)
 
 
 @transaction.atomic
@@ -105,7 +101,7 @@ def indicator_create(
         **definition,
     )
     save_audited(indicator, by)
-    _set_objectives(indicator, by, objectives)
+    _set_m2m(indicator, by, objectives=objectives)
     return indicator
 
 
@@ -130,7 +126,7 @@ def indicator_update(
         _check_objectives(indicator.programme, objectives)
     saved = save_versioned(indicator, expected_version=expected_version, changes=changes, by=by)
     if objectives is not None:
-        _set_objectives(saved, by, objectives)
+        _set_m2m(saved, by, objectives=objectives)
     return saved
 
 

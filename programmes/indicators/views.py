@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from programmes.indicators import services
+from programmes.indicators import computations, services
 from programmes.indicators.exports import indicators_xlsx
 from programmes.indicators.forms import (
     IndicatorCreateForm,
@@ -190,6 +190,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "objectives": indicator.objectives.select_related("axis").order_by("axis__order", "order", "pk"),
         "operations": policy.visible_to(indicator.operations.all(), request.user).order_by("code", "pk"),
         "computed": MeasurementOrigin.COMPUTED,
+        "computation_help": computations.HELP.get(indicator.computation, ""),
     }
     return render(request, "programmes/indicators/detail.html", ctx)
 

@@ -34,7 +34,7 @@ from operations.housing.selectors.results import (
     GAIN,
     HAS_GAIN,
     PAID_STAGE,
-    SMALL_CELL,
+    mask_cell,
 )
 from operations.models import HousingFile, HousingGrant, HousingTarget
 from pvd.money import ZERO, round_cents
@@ -52,10 +52,8 @@ def _approved(day: datetime.date) -> Q:
 
 
 def _told(households: int, value: Decimal | None) -> Decimal | None:
-    """The value, unless it rests on 1 to 4 households (small-cell masking)."""
-    if 0 < households < SMALL_CELL:
-        return None
-    return value
+    """The value, unless it rests on 1 to 4 households (results.mask_cell, the small-cell rule)."""
+    return None if mask_cell(households, hide_small=True).masked else value
 
 
 def dwellings_renovated(programme_id: int, commune_id: int | None, day: datetime.date) -> Decimal | None:
