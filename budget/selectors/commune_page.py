@@ -19,22 +19,20 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from budget.deadlines import CLOSED_STATUSES, URGENCY, Deadline
+from budget.deadlines import CLOSED_STATUSES, Deadline
 from budget.models import SubsidyAllocation, SubsidyPayment, SubsidyRequest
 from budget.models import SubsidyStatus as S
 from budget.selectors.commune import (
     CommuneMoney,
     money_of_operations,
 )
-from budget.selectors.subsidies import _DEADLINE_FIELDS, _deadlines, _rules_by_scheme, with_money
+from budget.selectors.subsidies import _DEADLINE_FIELDS, _deadlines, _rules_by_scheme, by_urgency, with_money
 from operations.models import Operation, OperationStatus
 from partners.models import Organisation
 from pvd.models import StatusChange
 from pvd.money import ZERO, format_euros
-
-AMOUNT = DecimalField(max_digits=20, decimal_places=2)
 
 
 @dataclass
@@ -166,4 +164,4 @@ def subsidy_deadlines(operations: QuerySet[Operation], day: datetime.date) -> li
     )
     rules = _rules_by_scheme(requests)
     found = [d for r in requests for d in _deadlines(r, rules, day) if d.is_open]
-    return sorted(found, key=lambda d: (URGENCY[d.status], d.due_on, d.request_id or 0))
+    return by_urgency(found)

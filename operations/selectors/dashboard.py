@@ -38,7 +38,6 @@ GROUPS = (
     StatusGroup("suspended", "Suspendues", (S.SUSPENDED,)),
     StatusGroup("abandoned", "Abandonnées", (S.ABANDONED,)),
 )
-GROUP_OF = {status: group.key for group in GROUPS for status in group.statuses}
 COMMITTED_OR_MORE = ("delivered", "works", "committed")
 STATUS_LABELS = {value: str(label) for value, label in OperationStatus.choices}
 

@@ -39,8 +39,8 @@ from programmes.indicators.selectors import IndicatorSummary, indicator_summarie
 from programmes.models import Programme
 from pvd.accounts import policy
 from pvd.accounts.models import User
+from pvd.charts import format_value
 from pvd.deadlines import OVERDUE, WARNING, add_months
-from pvd.money import format_decimal
 
 DEADLINE_MONTHS = 6
 
@@ -388,10 +388,7 @@ class IndicatorLine:
 
 
 def _value_label(value: Decimal | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    places = min(2, max(0, -value.normalize().as_tuple().exponent))
-    return f"{format_decimal(value, places)}\xa0{unit}".strip()
+    return "—" if value is None else format_value(value, unit)
 
 
 def indicator_lines(summaries: list[IndicatorSummary]) -> list[IndicatorLine]:

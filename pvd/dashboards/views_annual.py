@@ -5,8 +5,6 @@ a report, its PDF and its XLSX (`can_read_dashboard`; everyone else 404: mayors 
 managers create a year's report and write its assessment (`can_manage_indicators`; 403 for the other readers).
 """
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -95,8 +93,6 @@ def annual_report(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "can_manage": can_manage,
         "documents": list(documents_of(report, annual.ANNUAL_REPORT)[:5]),
-        "first_day": datetime.date(report.year, 1, 1),
-        "last_day": datetime.date(report.year, 12, 31),
     }
     return render(request, "pages/annual_report.html", ctx)
 
