@@ -33,11 +33,10 @@ from tests.operations.participation_sheets_factories import (  # issue 11, sheet
 )
 from tests.operations.tracking_rows import tracking_rows
 from tests.partners import objects as directory
-from tests.programmes.indicator_rows import indicator_rows  # issue 10, H1
+from tests.programmes.indicator_rows import computed_indicator, indicator_rows  # issue 10, H1 and H2
 from tests.programmes.project_rows import project_rows
 from tests.programmes.strategy_rows import strategy_rows
-from tests.programmes.test_indicator_computations_refresh import computed_indicator  # issue 10, H2
-from tests.pvd.test_annual_report_rows import annual_report_row  # issue 10, H5
+from tests.pvd.annual_report_rows import annual_report_row  # issue 10, H5
 
 ANON, MAN, REF, MW, MP, OPE, PAR, OUT, STAFF = PERSONAS
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 
-from programmes.indicators.models import Indicator, Measurement, MeasurementImport
+from programmes.indicators.models import Indicator, IndicatorComputation, Measurement, MeasurementImport
 from tests.conftest import Territory
 from tests.factories import UserFactory
 from tests.programmes.indicator_factories import IndicatorFactory, MeasurementFactory
@@ -44,3 +44,14 @@ def indicator_rows(t: Territory) -> IndicatorRows:
         rows = IndicatorRows(indicator, measurement, job)
         t._indicator_rows = rows  # type: ignore[attr-defined]
     return rows
+
+
+def computed_indicator(t: Territory) -> Indicator:
+    """A programme-wide computed indicator of the territory's programme (access matrix rows)."""
+    indicator, _ = Indicator.objects.get_or_create(
+        programme=t.programme,
+        commune=None,
+        name="Actions livrées",
+        defaults={"unit": "actions", "computation": IndicatorComputation.OPERATIONS_DELIVERED},
+    )
+    return indicator

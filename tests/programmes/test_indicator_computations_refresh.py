@@ -15,22 +15,12 @@ from programmes.indicators.models import Indicator, IndicatorComputation, Measur
 from programmes.indicators.tasks_compute import refresh_computed_indicators
 from tests.conftest import Territory
 from tests.operations.factories import OperationFactory
+from tests.programmes.indicator_rows import computed_indicator
 
 D = Decimal
 C = IndicatorComputation
 # Operations' statuses on a past day come from their history: the operations made here exist from today on.
 DAY = timezone.localdate()
-
-
-def computed_indicator(t: Territory) -> Indicator:
-    """A programme-wide computed indicator of the territory's programme (access matrix rows)."""
-    indicator, _ = Indicator.objects.get_or_create(
-        programme=t.programme,
-        commune=None,
-        name="Actions livrées",
-        defaults={"unit": "actions", "computation": C.OPERATIONS_DELIVERED},
-    )
-    return indicator
 
 
 def _indicator(programme, computation: str, name: str, **fields: object) -> Indicator:

@@ -252,3 +252,35 @@ def test_commune_page_query_count_is_flat_on_a_returning_visit(
     # session refresh (savepoint, update, release)
     with django_assert_num_queries(25):
         assert client.get("/communes/52550/").status_code == 200
+
+
+@pytest.mark.parametrize("factor", [1, 10])
+def test_commune_page_indicators_cost_the_same_queries_whatever_their_number(
+    territory, client_for, mayor_of_wassy, manager, factor, django_assert_num_queries
+) -> None:
+    """The indicators section with `factor` indicators of Wassy (each with measurements and a target), one
+    programme-wide and one of La Porte du Der (not shown to Wassy's mayor): the same queries at 1× and 10×."""
+    from tests.programmes.indicator_factories import IndicatorFactory, MeasurementFactory, TargetFactory
+
+    t = territory
+    client = client_for("mayor_of_wassy")
+    client.get("/communes/52550/")
+    grow(t, factor, manager)
+    wide = IndicatorFactory(programme=t.programme, commune=None, name="Part des actions livrées")
+    other = IndicatorFactory(
+        programme=t.programme, commune=t.la_porte_du_der, name="Vacance de La Porte du Der"
+    )
+    for indicator in [wide, other] + [
+        IndicatorFactory(programme=t.programme, commune=t.wassy, name=f"Indicateur de Wassy {n}")
+        for n in range(factor)
+    ]:
+        MeasurementFactory(indicator=indicator, measured_on=D(2025, 6, 1), value=Decimal(12))
+        MeasurementFactory(indicator=indicator, measured_on=D(2026, 6, 1), value=Decimal(11))
+        TargetFactory(indicator=indicator, year=2026, value=Decimal(10))
+    # the page of the returning visit (25 queries without indicators) + the indicators' measurements and
+    # targets (2)
+    with django_assert_num_queries(27):
+        response = client.get("/communes/52550/")
+    names = [line.indicator.name for line in response.context["summary"].indicators]
+    assert "Part des actions livrées" in names and "Vacance de La Porte du Der" not in names
+    assert len(names) == factor + 1
