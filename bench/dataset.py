@@ -73,6 +73,10 @@ class Volumes:
     expenses: int
     housing_files: int = 0
     housing_grants: int = 0
+    meetings: int = 0  # governance (issue 8)
+    decisions: int = 0
+    arbitrations: int = 0
+    alerts: int = 0
 
     @classmethod
     def count(cls) -> "Volumes":
@@ -95,7 +99,19 @@ class Volumes:
             expenses=Expense.objects.count(),
             housing_files=HousingFile.objects.count(),
             housing_grants=HousingGrant.objects.count(),
+            **_governance_volumes(),
         )
+
+
+def _governance_volumes() -> dict[str, int]:
+    from pvd.governance.models import Alert, Arbitration, Decision, Meeting
+
+    return {
+        "meetings": Meeting.objects.count(),
+        "decisions": Decision.objects.count(),
+        "arbitrations": Arbitration.objects.count(),
+        "alerts": Alert.objects.count(),
+    }
 
 
 def pick_communes(count: int) -> list[Organisation]:
@@ -219,3 +235,172 @@ def analyze() -> None:
     """Refresh the planner's statistics, as autovacuum would have done long before anyone browses."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+# --- Governance (issue 8, H7) ------------------------------------------------------------------------------------
+
+GOVERNANCE_MEETINGS = 8  # per programme: four comités de projet and four COTECH, the last two of each ahead
+GOVERNANCE_ITEMS = 3  # agenda items per meeting, a decision on each item of a held meeting
+GOVERNANCE_ARBITRATIONS = 3  # per programme: one approved, one rejected, one awaiting the referent
+GOVERNANCE_ALERTS = 20  # per programme, active, every level
+
+
+@dataclass(frozen=True)
+class GovernanceTiming:
+    seconds: float
+    committees: int
+    meetings: int
+    agenda_items: int
+    decisions: int
+    arbitrations: int
+    options: int
+    alerts: int
+
+
+@transaction.atomic
+def create_national_governance(*, exclude_programme: Programme) -> GovernanceTiming:
+    """For every programme but the demo's (whose governance is the demo's): a comité de projet and a COTECH, eight
+    meetings with their agenda and decisions, three arbitrations with two options each, twenty active alerts. Bulk
+    written, without history (these rows do not come from the application), every model constraint respected."""
+    from django.utils import timezone
+
+    from pvd.governance.models import (
+        AgendaItem,
+        Alert,
+        Arbitration,
+        ArbitrationOption,
+        ArbitrationOutcome,
+        ArbitrationStatus,
+        Committee,
+        CommitteeKind,
+        Decision,
+        DecisionLevel,
+        Frequency,
+        Meeting,
+        MeetingStatus,
+    )
+
+    start = time.perf_counter()
+    now = timezone.now()
+    programmes = list(Programme.objects.exclude(pk=exclude_programme.pk).order_by("pk"))
+    managers = dict(
+        Membership.objects.filter(role=Role.MANAGER, programme__in=programmes).values_list(
+            "programme_id", "user_id"
+        )
+    )
+    committees = Committee.objects.bulk_create(
+        [
+            Committee(programme=p, kind=kind, name=name, frequency=frequency)
+            for p in programmes
+            for kind, name, frequency in (
+                (CommitteeKind.PROJECT_COMMITTEE, "Comité de projet PVD", Frequency.QUARTERLY),
+                (CommitteeKind.COTECH, "Comité technique", Frequency.BIMONTHLY),
+            )
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    offsets = (-2, -1, 1, 2)  # per body: two meetings held, two ahead (×45 days; the COTECH ten days later)
+    meetings = Meeting.objects.bulk_create(
+        [
+            Meeting(
+                committee=committee,
+                starts_at=now
+                + datetime.timedelta(days=45 * n + (10 if committee.kind == CommitteeKind.COTECH else 0)),
+                place="Mairie, salle du conseil",
+                status=MeetingStatus.HELD if n < 0 else MeetingStatus.PLANNED,
+                minutes="<p>Compte rendu de la réunion.</p>" if n < 0 else "",
+            )
+            for committee in committees
+            for n in offsets
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    items = AgendaItem.objects.bulk_create(
+        [
+            AgendaItem(meeting=meeting, order=k, title=f"Point {k} de l'ordre du jour")
+            for meeting in meetings
+            for k in range(1, GOVERNANCE_ITEMS + 1)
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    committee_of = {committee.pk: committee for committee in committees}
+    meeting_of = {meeting.pk: meeting for meeting in meetings}
+    decisions = Decision.objects.bulk_create(
+        [
+            Decision(
+                programme_id=committee_of[meeting_of[item.meeting_id].committee_id].programme_id,
+                meeting_id=item.meeting_id,
+                agenda_item=item,
+                decided_on=timezone.localtime(meeting_of[item.meeting_id].starts_at).date(),
+                decided_by=committee_of[meeting_of[item.meeting_id].committee_id].name,
+                text=f"Décision sur le point {item.order}.",
+            )
+            for item in items
+            if meeting_of[item.meeting_id].status == MeetingStatus.HELD
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    snapshot = {"reference": "", "options": {}, "decision": {}}
+    arbitrations = Arbitration.objects.bulk_create(
+        [
+            Arbitration(
+                programme=p,
+                reference=f"ARB-{now.year}-{rank:03d}",
+                title=f"Arbitrage {rank}",
+                question="Quelle option retenir ?",
+                decision_level=DecisionLevel.REFERENT,
+                requested_by_id=managers[p.pk],
+                requested_on=now.date(),
+                submitted_at=now,
+                status=status,
+                outcome=outcome,
+                decided_at=now if outcome else None,
+                snapshot=snapshot if outcome else None,
+            )
+            for p in programmes
+            for rank, status, outcome in (
+                (1, ArbitrationStatus.DECIDED, ArbitrationOutcome.REJECTED),
+                (2, ArbitrationStatus.DECIDED, ArbitrationOutcome.POSTPONED),
+                (3, ArbitrationStatus.SUBMITTED, ""),
+            )
+            if p.pk in managers
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    options = ArbitrationOption.objects.bulk_create(
+        [
+            ArbitrationOption(arbitration=arbitration, letter=letter, title=f"Option {letter}")
+            for arbitration in arbitrations
+            for letter in ("A", "B")
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    levels = (1, 2, 2, 3)
+    alerts = Alert.objects.bulk_create(
+        [
+            Alert(
+                programme=p,
+                kind="bench.deadline",
+                key=f"bench.deadline:{n}",
+                level=levels[n % len(levels)],
+                title=f"Échéance {n}",
+                due_on=now.date() + datetime.timedelta(days=n * 7),
+                owner_id=managers.get(p.pk),
+                raised_at=now,
+                last_seen_at=now,
+            )
+            for p in programmes
+            for n in range(GOVERNANCE_ALERTS)
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    return GovernanceTiming(
+        seconds=time.perf_counter() - start,
+        committees=len(committees),
+        meetings=len(meetings),
+        agenda_items=len(items),
+        decisions=len(decisions),
+        arbitrations=len(arbitrations),
+        options=len(options),
+        alerts=len(alerts),
+    )

@@ -76,6 +76,52 @@ def page_specs() -> list[PageSpec]:
         *_money_pages(programme),
         *_housing_pages(),
         *_dashboard_pages(programme),  # issue 10, H3
+        *_governance_pages(programme),  # issue 8, H7
+    ]
+
+
+def _governance_pages(programme: Programme) -> list[PageSpec]:
+    """Governance (issue 8) for the demo programme: the alerts list, the decision register, « my week », the
+    arbitration awaiting the referent and the last comité de projet. At national scale every programme has its
+    bodies, meetings, decisions, arbitrations and alerts: these pages must not notice."""
+    from pvd.governance.models import Arbitration, ArbitrationStatus, CommitteeKind, Meeting, MeetingStatus
+
+    arbitration = Arbitration.objects.filter(programme=programme, status=ArbitrationStatus.SUBMITTED).first()
+    meeting = (
+        Meeting.objects.filter(
+            committee__programme=programme,
+            committee__kind=CommitteeKind.PROJECT_COMMITTEE,
+            status=MeetingStatus.HELD,
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+    if arbitration is None or meeting is None:
+        raise SystemExit(
+            "La démo n'a pas d'arbitrage soumis ni de comité de projet tenu (pvd/governance/demo.py)."
+        )
+    register = reverse("governance:decisions", args=[programme.pk])
+    meeting_url = reverse("governance:meeting", args=[meeting.pk])
+    return [
+        PageSpec(
+            "alerts_manager",
+            "Alertes actives — cheffe de projet",
+            "manager",
+            f"{reverse('governance:alerts')}?programme={programme.pk}",
+        ),
+        PageSpec("decisions_manager", "Registre des décisions — cheffe de projet", "manager", register),
+        PageSpec("decisions_mayor", "Registre des décisions — maire", "mayor", register),
+        PageSpec(
+            "my_week_manager", "Ma semaine — cheffe de projet", "manager", reverse("governance:my_week")
+        ),
+        PageSpec(
+            "arbitration_manager",
+            f"Arbitrage {arbitration.reference} — cheffe de projet",
+            "manager",
+            reverse("governance:arbitration", args=[arbitration.pk]),
+        ),
+        PageSpec("meeting_manager", "Comité de projet tenu — cheffe de projet", "manager", meeting_url),
+        PageSpec("meeting_mayor", "Comité de projet tenu — maire", "mayor", meeting_url),
     ]
 
 

@@ -106,6 +106,8 @@ def main() -> None:
     national_money = money.create_national_money()
     progress(f"{housing.FILES_PER_PROGRAMME} dossiers ménages par programme (une OPAH-RU chacun)")
     national_housing = housing.create_national_housing(exclude_programme=pages.demo_programme())
+    progress(f"Gouvernance : {dataset.GOVERNANCE_MEETINGS} réunions, arbitrages et alertes par programme")
+    national_governance = dataset.create_national_governance(exclude_programme=pages.demo_programme())
     dataset.analyze()
     progress("Pages à l'échelle nationale")
     national_scale = measure_scale()
@@ -130,6 +132,7 @@ def main() -> None:
             "national": asdict(national_money),
         },
         "housing": asdict(national_housing),
+        "governance": asdict(national_governance),
         "scales": {"demo": demo_scale, "national": national_scale},
         "json_path": str(RESULTS_PATH.relative_to(BASE_DIR)),
         "total_seconds": time.perf_counter() - started,

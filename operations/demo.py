@@ -370,8 +370,9 @@ def _load_phases(
             values["actual_start"] = values["actual_start"] or values["baseline_start"]
             values["actual_end"] = values["actual_end"] or values["forecast_end"] or values["baseline_end"]
             values["forecast_end"] = None
-        upsert(
-            Phase,
+        # Created once, never rewritten on a reload: the plan may have moved since (an arbitration implemented in the
+        # governance demo shifts phases, and its history says why).
+        Phase.objects.get_or_create(
             operation=operation,
             order=index + 1,
             defaults={

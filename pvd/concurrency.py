@@ -45,15 +45,18 @@ def _describe_changes(current: VersionedModel, expected_version: int) -> str:
     )
 
 
-def save_audited(obj: models.Model, by: object) -> None:
-    """Validate and save a row whose history record names `by` (django-simple-history reads `_history_user`)."""
+def save_audited(obj: models.Model, by: object, *, reason: str = "") -> None:
+    """Validate and save a row whose history record names `by` (django-simple-history reads `_history_user`) and,
+    when given, why (`reason`, ≤ 100 characters: « Arbitrage ARB-2026-003, option B »)."""
     obj.full_clean()
     obj._history_user = by  # type: ignore[attr-defined]
+    if reason:
+        obj._change_reason = reason[:100]  # type: ignore[attr-defined]  # read by django-simple-history
     obj.save()
 
 
 def save_versioned[M: VersionedModel](
-    obj: M, *, expected_version: int, changes: dict[str, object], by: object | None = None
+    obj: M, *, expected_version: int, changes: dict[str, object], by: object | None = None, reason: str = ""
 ) -> M:
     """Apply `changes` to `obj` if nobody saved it since `expected_version`; validate; save; bump the version.
 
@@ -69,5 +72,7 @@ def save_versioned[M: VersionedModel](
         current.full_clean()
         if by is not None:
             current._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
+        if reason:  # why, in the history (an arbitration's effect names it)
+            current._change_reason = reason[:100]  # type: ignore[attr-defined]
         current.save()
     return current

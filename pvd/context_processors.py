@@ -30,6 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append({"label": name, "url": reverse("programme", args=[pk])})
         for commune in mayor_communes(user).only("name", "insee_code"):
             items.append({"label": commune.name, "url": reverse("commune", args=[commune.insee_code])})
+        if policy.scope_for(user).roles:  # issue 8, H6: « Ma semaine » for users with a role (cached scope)
+            items.append({"label": "Ma semaine", "url": reverse("governance:my_week")})
         if policy.can_view_directory(user):  # the directory and the offers catalogue (cached scope)
             items.append({"label": "Partenaires", "url": reverse("partners:directory")})
         if user.is_staff:
@@ -37,3 +39,18 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return items
 
     return {"nav_items": SimpleLazyObject(build)}
+
+
+def notifications(request: HttpRequest) -> dict[str, object]:
+    """The navbar bell's count of unread notifications (issue 8, H6): one query, only when a template reads it."""
+    from django.utils.functional import SimpleLazyObject
+
+    def count() -> int:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return 0
+        from pvd.governance.models import Notification
+
+        return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+    return {"unread_notifications": SimpleLazyObject(count)}

@@ -3,6 +3,7 @@ engine (governance) can merge them: a status, its French label and badge, the or
 rule that places a due date against a day."""
 
 import datetime
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
@@ -63,3 +64,26 @@ def timing(
     if warn_from is not None and day >= warn_from:
         return WARNING
     return UPCOMING
+
+
+# --- What each app reports to the alerts engine (issue 8, pvd.governance.alerts) -------------------------------
+# Levels, the same integers as governance.AlertLevel; decision levels, the codes of governance.DecisionLevel.
+INFO, ATTENTION, CRITICAL = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class AlertCandidate:
+    """Something an app's selectors found that needs attention today. The engine raises one alert per `key`
+    (the rule and its object: "budget.subsidy_start:42") while candidates keep coming, and resolves it the first
+    day the candidate is no longer reported. Titles name objects by their reference, never a household's name."""
+
+    kind: str  # the rule: "budget.subsidy_start", "operations.late"…
+    key: str  # the rule and its object, stable from one day to the next
+    level: int  # INFO, ATTENTION, CRITICAL
+    title: str
+    url: str
+    due_on: datetime.date | None = None
+    detail: str = ""
+    obj: object | None = None  # the model instance it is about (for the generic link)
+    commune_id: int | None = None
+    decision_level: str = "manager"  # manager, cotech, project_committee, referent, bureau, council

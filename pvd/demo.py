@@ -21,6 +21,7 @@ from programmes.indicators import demo as indicators_demo  # issue 10
 from programmes.indicators.computations import refresh_computed
 from pvd.accounts.models import Membership, Role, User
 from pvd.dashboards import demo as annual_demo
+from pvd.governance import demo as governance_demo  # issue 8
 
 DEMO_PASSWORD = "pvd-demo"
 
@@ -157,6 +158,7 @@ def load_demo() -> None:
     indicators_demo.load(programme, orgs, users)
     refresh_computed(programme=programme, by=users["cheffe-de-projet"])
     annual_demo.load(programme, users)  # the annual report of the year, after the indicators
+    governance_demo.load(programme, orgs, users)  # issue 8: bodies, meetings, arbitrations, alerts
 
 
 def demo_is_loaded() -> bool:

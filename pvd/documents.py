@@ -62,6 +62,11 @@ RENDERERS: dict[str, str] = {
     "commune_summary": "pvd.dashboards.commune.COMMUNE_SUMMARY_PDF",
     "annual_report": "pvd.dashboards.annual.ANNUAL_REPORT_PDF",  # H5
     # --- end issue 10 ---
+    # --- issue 8: printable agenda and minutes of a meeting (H2), the arbitration note (H3) ---
+    "meeting_agenda": "pvd.governance.services.minutes.MEETING_AGENDA_PDF",
+    "meeting_minutes": "pvd.governance.services.minutes.MEETING_MINUTES_PDF",
+    "arbitration_note": "pvd.governance.services.arbitrations.ARBITRATION_NOTE_PDF",
+    # --- end issue 8 ---
 }
 _registry: dict[str, Renderer] = {}
 

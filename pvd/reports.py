@@ -11,7 +11,9 @@ renderer's `can_read` guards the status page and the download):
   the stakes and engineering needs common to the programme (a commune's own are counted, not listed: a mayor
   reads only their commune's), the action plan counted by axis and status;
 - the committee report, read by the programme's readers (who see all of it): every operation, the money by
-  funder, the housing programmes' results as aggregates with small cells masked, the subsidy deadlines.
+  funder, the housing programmes' results as aggregates with small cells masked, the subsidy deadlines; and the
+  governance (issue 8): the decisions since the last comité de projet, the arbitrations awaiting a decision
+  (reference, subject, who decides, by when — never the internal note), the upcoming meetings.
 
 Each context costs a fixed number of queries whatever the number of operations (tests/pvd/test_reports.py).
 """
@@ -34,6 +36,7 @@ from programmes.selectors.strategy import shared_strategy
 from pvd.accounts import policy
 from pvd.deadlines import add_months
 from pvd.documents import Renderer
+from pvd.governance.selectors.hooks import committee_report_governance
 from pvd.money import ZERO
 
 OPERATION_SHEET = "operation_sheet"
@@ -189,7 +192,7 @@ def funder_lines(planned: list, by_funder: list) -> tuple[list[FunderLine], Fund
 
 def committee_report_context(programme: models.Model) -> dict[str, object]:
     """Queries: the operations (one), the plans by funder (one), the subsidy pipeline (four), the housing
-    programmes (one) and each one's results (nine per housing programme, none per operation)."""
+    programmes (one) and each one's results (nine per housing programme, none per operation), governance (four)."""
     day = policy.today()
     operations = programme_operations(programme, day)
     plan = count_action_plan(
@@ -220,6 +223,7 @@ def committee_report_context(programme: models.Model) -> dict[str, object]:
         "deadlines": deadlines,
         "deadline_limit": limit,
         "housing": housing,
+        "governance": committee_report_governance(programme),
     }
 
 

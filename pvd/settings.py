@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "programmes",
     "operations",
     "budget",
+    "pvd.governance",  # issue 8: above every app (decision 0015)
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pvd.context_processors.territory",
                 "pvd.context_processors.navigation",
+                "pvd.context_processors.notifications",  # issue 8, H6: the bell's unread count
             ],
         },
     },
@@ -222,7 +224,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=10),
     },
     # --- end issue 10, H2 ---
+    # --- issue 8: the alerts engine every morning, the weekly digest on Monday morning ---
+    "refresh-alerts": {
+        "task": "pvd.governance.tasks.refresh_alerts",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "send-weekly-digests": {
+        "task": "pvd.governance.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+    # --- end issue 8 ---
 }
+# --- issue 8, H5: days an alert may stay open (nobody acknowledged it) before the daily refresh escalates it, by
+# level (3 critique, 2 attention, 1 information); an overdue alert goes up the day after it was raised ---
+ALERT_ESCALATION_DAYS = {3: 3, 2: 10, 1: 30}
+# --- end issue 8, H5 ---
 
 # --- Cache ----------------------------------------------------------------------------------------------
 CACHES = {
@@ -234,6 +250,9 @@ CACHES = {
 # --- Forms ----------------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Absolute links in e-mails sent from background jobs (alerts, digests, invitations: issue 8) -----------
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Territory shown in the header ----------------------------------------------------------------------
 TERRITORY_NAME = env.str(

@@ -57,6 +57,8 @@ urlpatterns = [
     path(
         "rapports-annuels/<int:pk>/chiffres.xlsx", views_annual.annual_report_xlsx, name="annual_report_xlsx"
     ),
+    # --- governance: bodies, meetings, decisions, arbitrations, alerts and notifications (issue 8) ---
+    path("gouvernance/", include("pvd.governance.urls")),
     path("admin/", admin.site.urls),
 ]
 

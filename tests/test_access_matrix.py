@@ -18,6 +18,12 @@ from tests.budget.budget_rows import budget_rows  # issue 5, budget
 from tests.budget.financing_rows import financing_rows
 from tests.budget.subsidy_rows import subsidy_rows  # issue 5, subsidies
 from tests.conftest import PERSONAS, Territory
+from tests.governance.rows_h1 import h1_rows  # issue 8, H1
+from tests.governance.rows_h2 import h2_rows  # issue 8, H2
+from tests.governance.rows_h3 import h3_rows  # issue 8, H3
+from tests.governance.rows_h4 import h4_rows  # issue 8, H4
+from tests.governance.rows_h5 import h5_rows  # issue 8, H5
+from tests.governance.rows_h6 import h6_rows  # issue 8, H6
 from tests.operations import action_plan_rows as action_plan
 from tests.operations.bid_rows import bid_rows  # issue 6, bids
 from tests.operations.consultation_rows import consultation_rows as _consultation_rows  # issue 6
@@ -1801,6 +1807,298 @@ CASES = [
         "annual_report_pdf", lambda t: {"pk": annual_report_row(t).pk}, every(405, anonymous=302)
     ),  # POST only
     # --- end issue 10, H5 ---
+    # --- issue 8, H1 ---
+    # Bodies, members, meetings, agenda (with suggestions), attendance, invitations, documents. h1_rows: a comité de
+    # projet of the programme with a member, a planned meeting with a point, an invitee and a document. Read pages:
+    # the programme's readers and the mayors of its communes; edit pages: its managers (403 for the other readers);
+    # operator and outsider: 404. Moving a point and sending the invitations are POST only (GET: 405).
+    *[
+        Case(
+            name,
+            kwargs,
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+        )
+        for name, kwargs in [
+            ("governance:committees", lambda t: {"pk": t.programme.pk}),
+            ("governance:committee", lambda t: {"pk": h1_rows(t).committee.pk}),
+            ("governance:meetings", lambda t: {"pk": t.programme.pk}),
+            ("governance:meeting", lambda t: {"pk": h1_rows(t).meeting.pk}),
+            ("governance:meeting_ics", lambda t: {"pk": h1_rows(t).meeting.pk}),
+            ("governance:meeting_document", lambda t: {"pk": h1_rows(t).document.pk}),
+        ]
+    ],
+    *[
+        Case(
+            name,
+            kwargs,
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=403,
+                mayor_of_wassy=403,
+                mayor_of_la_porte_du_der=403,
+                partner=403,
+                staff=200,
+            ),
+        )
+        for name, kwargs in [
+            ("governance:committee_create", lambda t: {"pk": t.programme.pk}),
+            ("governance:committee_edit", lambda t: {"pk": h1_rows(t).committee.pk}),
+            ("governance:member_create", lambda t: {"pk": h1_rows(t).committee.pk}),
+            ("governance:member_edit", lambda t: {"pk": h1_rows(t).member.pk}),
+            ("governance:meeting_create", lambda t: {"pk": h1_rows(t).committee.pk}),
+            ("governance:meeting_edit", lambda t: {"pk": h1_rows(t).meeting.pk}),
+            ("governance:agenda_item_create", lambda t: {"pk": h1_rows(t).meeting.pk}),
+            ("governance:agenda_suggestions", lambda t: {"pk": h1_rows(t).meeting.pk}),
+            ("governance:agenda_item_edit", lambda t: {"pk": h1_rows(t).item.pk}),
+            ("governance:agenda_item_delete", lambda t: {"pk": h1_rows(t).item.pk}),
+            ("governance:attendance", lambda t: {"pk": h1_rows(t).meeting.pk}),
+            ("governance:meeting_document_create", lambda t: {"pk": h1_rows(t).meeting.pk}),
+        ]
+    ],
+    Case("governance:agenda_item_move", lambda t: {"pk": h1_rows(t).item.pk}, every(405, anonymous=302)),
+    Case("governance:meeting_invite", lambda t: {"pk": h1_rows(t).meeting.pk}, every(405, anonymous=302)),
+    *[
+        Case(
+            name,
+            lambda t: {"pk": t.other_programme.pk},
+            every(404, anonymous=302, outsider=200, staff=200),
+            label,
+        )
+        for name, label in [
+            ("governance:committees", "another EPCI's programme"),
+            ("governance:meetings", "another EPCI's programme"),
+        ]
+    ],
+    # --- end issue 8, H1 ---
+    # --- issue 8, H2 ---
+    # Minutes, printable agenda and minutes, decisions, the decision register. h2_rows: a held meeting of the
+    # programme's comité de projet, a point of its agenda, a decision on it, a decision taken online (arbitration).
+    # Read pages: the programme's readers and the mayors of its communes; edit pages: its managers (403 for the
+    # other readers); operator and outsider: 404. The PDFs are asked by POST only (GET: 405).
+    *[
+        Case(
+            name,
+            kwargs,
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=200,
+                mayor_of_wassy=200,
+                mayor_of_la_porte_du_der=200,
+                partner=200,
+                staff=200,
+            ),
+            label,
+        )
+        for name, kwargs, label in [
+            ("governance:decisions", lambda t: {"pk": t.programme.pk}, ""),
+            ("governance:decisions_export", lambda t: {"pk": t.programme.pk}, ""),
+            ("governance:decision", lambda t: {"pk": h2_rows(t).decision.pk}, ""),
+            ("governance:decision", lambda t: {"pk": h2_rows(t).online_decision.pk}, "decided online"),
+        ]
+    ],
+    *[
+        Case(
+            name,
+            kwargs,
+            every(
+                404,
+                anonymous=302,
+                manager=200,
+                referent=403,
+                mayor_of_wassy=403,
+                mayor_of_la_porte_du_der=403,
+                partner=403,
+                staff=200,
+            ),
+        )
+        for name, kwargs in [
+            ("governance:minutes_edit", lambda t: {"pk": h2_rows(t).meeting.pk}),
+            ("governance:decision_create", lambda t: {"pk": h2_rows(t).item.pk}),
+            ("governance:decision_edit", lambda t: {"pk": h2_rows(t).decision.pk}),
+        ]
+    ],
+    *[
+        Case(
+            "governance:meeting_print",
+            lambda t, kind=kind: {"pk": h2_rows(t).meeting.pk, "kind": kind},
+            every(405, anonymous=302),
+            kind,
+        )
+        for kind in ["agenda", "minutes"]
+    ],
+    Case(
+        "governance:decisions",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    # --- end issue 8, H2 ---
+    # --- issue 8, H3 ---
+    # Arbitration notes are internal: the programme's managers from the draft, its referents once submitted, staff;
+    # mayors, partners, the operator and outsiders never (404 on a note; 403 for a partner on the programme's list,
+    # which they may read). Managers create and edit (403 for the referent); decisions and other actions are POST
+    # only (GET: 405). h3_rows: a draft, a note submitted to the referent, one to the comité de projet, one decided.
+    Case(
+        "governance:arbitrations",
+        lambda t: {"pk": t.programme.pk},
+        every(404, anonymous=302, manager=200, referent=200, partner=403, staff=200),
+    ),
+    Case(
+        "governance:arbitrations",
+        lambda t: {"pk": t.other_programme.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    Case(
+        "governance:arbitration_create",
+        lambda t: {"pk": t.programme.pk},
+        every(404, anonymous=302, manager=200, referent=403, partner=403, staff=200),
+    ),
+    Case(
+        "governance:arbitration",
+        lambda t: {"pk": h3_rows(t).draft.pk},
+        every(404, anonymous=302, manager=200, staff=200),
+        label="draft",
+    ),
+    *[
+        Case(
+            "governance:arbitration",
+            kwargs,
+            every(404, anonymous=302, manager=200, referent=200, staff=200),
+            label,
+        )
+        for kwargs, label in [
+            (lambda t: {"pk": h3_rows(t).submitted.pk}, "submitted to the referent"),
+            (lambda t: {"pk": h3_rows(t).body_submitted.pk}, "submitted to a body"),
+            (lambda t: {"pk": h3_rows(t).decided.pk}, "decided"),
+        ]
+    ],
+    Case(
+        "governance:arbitration_edit",
+        lambda t: {"pk": h3_rows(t).draft.pk},
+        every(404, anonymous=302, manager=200, staff=200),
+        label="draft",
+    ),
+    Case(
+        "governance:arbitration_edit",
+        lambda t: {"pk": h3_rows(t).submitted.pk},
+        every(404, anonymous=302, manager=302, referent=403, staff=302),
+        label="submitted: back to the note",
+    ),
+    Case(
+        "governance:arbitration_snapshot",
+        lambda t: {"pk": h3_rows(t).decided.pk},
+        every(404, anonymous=302, manager=200, referent=200, staff=200),
+    ),
+    Case(
+        "governance:arbitration_snapshot",
+        lambda t: {"pk": h3_rows(t).submitted.pk},
+        every(404, anonymous=302),
+        label="not decided yet",
+    ),
+    *[
+        Case(name, kwargs, every(405, anonymous=302))  # POST only
+        for name, kwargs in [
+            ("governance:arbitration_from_alert", lambda t: {"pk": h3_rows(t).alert.pk}),
+            ("governance:arbitration_submit", lambda t: {"pk": h3_rows(t).draft.pk}),
+            ("governance:arbitration_decide", lambda t: {"pk": h3_rows(t).submitted.pk}),
+            ("governance:arbitration_record_decision", lambda t: {"pk": h3_rows(t).body_submitted.pk}),
+            ("governance:arbitration_reopen", lambda t: {"pk": h3_rows(t).decided.pk}),
+            ("governance:arbitration_print", lambda t: {"pk": h3_rows(t).decided.pk}),
+        ]
+    ],
+    Case("governance:inbox", NO_KWARGS, every(200, anonymous=302)),
+    # --- end issue 8, H3 ---
+    # --- issue 8, H4 ---
+    # Options are read and written through their note: only the programme's managers (and staff) add, edit and set
+    # the financing of the options of a draft (403 for the referent who reads it once submitted — never a draft, so
+    # 404 here; 404 for everyone else). On a decided note the option pages send back to the note (302). Deleting
+    # and implementing are POST only (GET: 405). h4_rows: a draft with option A, a decided note with option A.
+    Case(
+        "governance:option_create",
+        lambda t: {"pk": h4_rows(t).draft.pk},
+        every(404, anonymous=302, manager=200, staff=200),
+        label="draft",
+    ),
+    Case(
+        "governance:option_create",
+        lambda t: {"pk": h4_rows(t).decided.pk},
+        every(404, anonymous=302, manager=302, referent=403, staff=302),
+        label="decided: back to the note",
+    ),
+    *[
+        Case(
+            name,
+            lambda t: {"pk": h4_rows(t).option.pk},
+            every(404, anonymous=302, manager=200, staff=200),
+            "draft",
+        )
+        for name in ("governance:option_edit", "governance:option_financing")
+    ],
+    *[
+        Case(
+            name,
+            lambda t: {"pk": h4_rows(t).decided_option.pk},
+            every(404, anonymous=302, manager=302, referent=403, staff=302),
+            "decided: back to the note",
+        )
+        for name in ("governance:option_edit", "governance:option_financing")
+    ],
+    Case("governance:option_delete", lambda t: {"pk": h4_rows(t).option.pk}, every(405, anonymous=302)),
+    Case(
+        "governance:arbitration_implement", lambda t: {"pk": h4_rows(t).decided.pk}, every(405, anonymous=302)
+    ),
+    # --- end issue 8, H4 ---
+    # --- issue 8, H5 ---
+    # Alerts: the list opens to every logged-in user (rows scoped: managers and referents see their programmes'
+    # alerts, the others an empty list); an alert's page to the programme's managers and referents and staff
+    # (404 for everyone else); acknowledging is POST only (GET: 405). Notifications: each user's own list; opening
+    # another user's notification is 404 for everyone (staff included); marking all read is POST only.
+    Case("governance:alerts", NO_KWARGS, every(200, anonymous=302)),
+    Case(
+        "governance:alert",
+        lambda t: {"pk": h5_rows(t).alert.pk},
+        every(404, anonymous=302, manager=200, referent=200, staff=200),
+    ),
+    Case(
+        "governance:alert",
+        lambda t: {"pk": h5_rows(t).other_alert.pk},
+        every(404, anonymous=302, outsider=200, staff=200),
+        label="another EPCI's programme",
+    ),
+    Case("governance:alert_acknowledge", lambda t: {"pk": h5_rows(t).alert.pk}, every(405, anonymous=302)),
+    Case("governance:notifications", NO_KWARGS, every(200, anonymous=302)),
+    Case(
+        "governance:notification_open",
+        lambda t: {"pk": h5_rows(t).notification.pk},
+        every(404, anonymous=302),
+        label="another user's",
+    ),
+    Case("governance:notification_read_all", NO_KWARGS, every(405, anonymous=302)),
+    # --- end issue 8, H5 ---
+    # --- issue 8, H6 ---
+    # « Ma semaine » and the preferences: every logged-in user (their own); the token reset is POST only (GET: 405).
+    # The calendar feed needs no login (the token is the credential): a known token answers 200 to anyone, an
+    # unknown one 404.
+    Case("governance:my_week", NO_KWARGS, every(200, anonymous=302)),
+    Case("governance:preferences", NO_KWARGS, every(200, anonymous=302)),
+    Case("governance:calendar_reset", NO_KWARGS, every(405, anonymous=302)),
+    Case("governance:calendar_feed", lambda t: {"token": h6_rows(t).token}, every(200)),
+    Case("governance:calendar_feed", lambda t: {"token": "inconnu"}, every(404), label="unknown token"),
+    # --- end issue 8, H6 ---
 ]
 
 # The Django admin is staff-only as a whole: its index and every model's list and add pages are walked.

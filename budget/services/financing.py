@@ -19,7 +19,7 @@ from operations.models import Operation
 from pvd import workflow
 from pvd.accounts import policy
 from pvd.accounts.models import User
-from pvd.concurrency import StaleObjectError, save_versioned
+from pvd.concurrency import StaleObjectError, save_audited, save_versioned
 from pvd.errors import DomainError
 from pvd.models import StatusChange
 
@@ -73,7 +73,12 @@ def _plan_changes(data: Mapping[str, object]) -> dict[str, object]:
 
 @transaction.atomic
 def plan_save(
-    *, operation: Operation, data: Mapping[str, object], expected_version: int | None, by: User
+    *,
+    operation: Operation,
+    data: Mapping[str, object],
+    expected_version: int | None,
+    by: User,
+    reason: str = "",
 ) -> FinancingPlan:
     """Create the operation's plan (`expected_version` None) or update it from `expected_version`.
 
@@ -94,7 +99,7 @@ def plan_save(
         return plan
     if existing is None:
         raise FinancingError(f"L'opération « {operation} » n'a pas encore de plan de financement.")
-    return save_versioned(existing, expected_version=expected_version, changes=changes, by=by)
+    return save_versioned(existing, expected_version=expected_version, changes=changes, by=by, reason=reason)
 
 
 # --- Lines ---------------------------------------------------------------------------------------------------
@@ -143,6 +148,7 @@ def line_create(
     data: Mapping[str, object],
     by: User,
     day: datetime.date | None = None,
+    reason: str = "",
 ) -> FinancingLine:
     """Add a line to `plan` (envisaged unless `data["status"]` says otherwise: a line entered once granted);
     its first StatusChange row says who created it."""
@@ -155,9 +161,7 @@ def line_create(
         last = plan.lines.order_by("-position").values_list("position", flat=True).first()
         changes["position"] = 0 if last is None else last + 1
     line = FinancingLine(plan=plan, status=status, **changes)
-    line.full_clean()
-    line._history_user = by  # type: ignore[attr-defined]
-    line.save()
+    save_audited(line, by, reason=reason)
     StatusChange.objects.create(obj=line, source="", target=status, by=by, comment="Ligne ajoutée au plan.")
     return line
 
@@ -170,13 +174,14 @@ def line_update(
     expected_version: int,
     by: User,
     day: datetime.date | None = None,
+    reason: str = "",
 ) -> FinancingLine:
     """Change what the line is; its status moves only through line_set_status. StaleObjectError when somebody
     saved it since `expected_version`."""
     changes = _line_changes(line.plan, data, day or policy.today())
     if changes.get("position") is None:
         changes.pop("position", None)
-    return save_versioned(line, expected_version=expected_version, changes=changes, by=by)
+    return save_versioned(line, expected_version=expected_version, changes=changes, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -214,6 +219,7 @@ def line_set_status(
     by: User,
     comment: str = "",
     expected_version: int | None = None,
+    reason: str = "",
 ) -> FinancingLine:
     """Move `line` to `status` (TRANSITIONS), with the reason in `comment`; the row is locked and checked as
     it is in the database. FinancingError when the transition is not allowed; StaleObjectError when
@@ -224,6 +230,8 @@ def line_set_status(
     if current.version == expected_version:  # otherwise save_versioned refuses the stale page
         check_transition(current, status)
     source = current.status
-    saved = save_versioned(current, expected_version=expected_version, changes={"status": status}, by=by)
+    saved = save_versioned(
+        current, expected_version=expected_version, changes={"status": status}, by=by, reason=reason
+    )
     StatusChange.objects.create(obj=saved, source=source, target=status, by=by, comment=comment.strip())
     return saved

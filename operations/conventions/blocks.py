@@ -55,6 +55,7 @@ PROVIDERS: dict[str, str] = {
     BlockKind.HOUSING_ENVELOPES: "operations.housing.selectors.conventions.envelopes_block",
     BlockKind.SIGNATORIES: "operations.conventions.selectors.conventions.signatories_block",
     BlockKind.INDICATORS: "programmes.selectors.conventions.indicators_block",  # issue 10
+    BlockKind.GOVERNANCE: "pvd.governance.selectors.hooks.governance_block",  # issue 8 (dotted: no import)
 }
 
 

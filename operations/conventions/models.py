@@ -72,6 +72,7 @@ class BlockKind(models.TextChoices):
     HOUSING_ENVELOPES = "enveloppes_opah", "Engagements financiers de l'OPAH"
     SIGNATORIES = "signataires", "Parties et signataires"
     INDICATORS = "indicateurs", "Indicateurs de suivi"  # issue 10
+    GOVERNANCE = "gouvernance", "Instances de gouvernance"  # issue 8
 
 
 def _choices(name: str, field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:

@@ -197,6 +197,7 @@ def operation_update(
     technician_in_charge: User | None,
     manual_progress: Decimal | None,
     indicators: Iterable[Indicator] | None = None,
+    reason: str = "",
 ) -> Operation:
     """Change what the operation is; its status only moves through operation_change_status. `indicators`
     (issue 10): the programme's indicators it moves; None leaves them as they are.
@@ -229,6 +230,7 @@ def operation_update(
             "technician_in_charge": technician_in_charge,
             "manual_progress": manual_progress,
         },
+        reason=reason,
     )
     _set_relations(saved, by, communes, themes, partners, indicators)
     return saved
@@ -242,6 +244,7 @@ def operation_change_status(
     by: User,
     comment: str = "",
     expected_version: int | None = None,
+    reason: str = "",
 ) -> Operation:
     """Move `operation` to `to`, with the reason in `comment`.
 
@@ -257,7 +260,9 @@ def operation_change_status(
     check_transition(current, to)
     # save_versioned re-reads the row locked: a concurrent change of status is refused as stale.
     source = current.status
-    saved = save_versioned(current, expected_version=expected_version, by=by, changes={"status": to})
+    saved = save_versioned(
+        current, expected_version=expected_version, by=by, changes={"status": to}, reason=reason
+    )
     StatusChange.objects.create(obj=saved, source=source, target=to, by=by, comment=comment.strip())
     return saved
 

@@ -157,14 +157,16 @@ def phase_create(
 
 
 @transaction.atomic
-def phase_update(*, phase: Phase, expected_version: int, by: User, **fields: object) -> Phase:
+def phase_update(
+    *, phase: Phase, expected_version: int, by: User, reason: str = "", **fields: object
+) -> Phase:
     """Change a phase (any of PHASE_FIELDS); refused when the page was stale or a rule is broken."""
     unknown = set(fields) - set(PHASE_FIELDS)
     if unknown:
         raise TypeError(f"Champs inconnus : {sorted(unknown)}")
     current = {name: getattr(phase, name) for name in PHASE_FIELDS}
     values = _check_phase({**current, **fields}, policy.today())
-    return save_versioned(phase, expected_version=expected_version, by=by, changes=values)
+    return save_versioned(phase, expected_version=expected_version, by=by, changes=values, reason=reason)
 
 
 @transaction.atomic

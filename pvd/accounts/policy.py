@@ -481,6 +481,53 @@ def _of_visible_convention(scope: Scope) -> Q:
     return Q(convention_id__in=model.objects.filter(_conventions(scope)).values("pk"))
 
 
+# --- Governance: bodies, meetings, decisions, arbitrations, alerts (issue 8) ------------------------------------
+
+
+def _of_governed_programme(scope: Scope) -> Q:
+    """Bodies, meetings and the decision register: the programme's readers and the mayors of its communes (they sit
+    on the comité de projet)."""
+    return _strategy_of_programme(scope)
+
+
+def _of_visible_committee(scope: Scope) -> Q:
+    model = apps.get_model("governance", "Committee")
+    return Q(committee_id__in=model.objects.filter(_of_governed_programme(scope)).values("pk"))
+
+
+def _of_visible_meeting(scope: Scope) -> Q:
+    model = apps.get_model("governance", "Meeting")
+    return Q(meeting_id__in=model.objects.filter(_of_visible_committee(scope)).values("pk"))
+
+
+def _arbitrations(scope: Scope) -> Q:
+    """Arbitration notes are internal preparatory documents (DOMAIN_RULES.md §5): the programme's managers, from the
+    draft; its referents once submitted. Partners and mayors read the decisions in the register, not the notes."""
+    return Q(programme_id__in=memberships_of(scope, {Role.MANAGER}, "programme_id")) | (
+        ~Q(status="draft") & Q(programme_id__in=memberships_of(scope, {Role.REFERENT}, "programme_id"))
+    )
+
+
+def _of_visible_arbitration(scope: Scope) -> Q:
+    model = apps.get_model("governance", "Arbitration")
+    return Q(arbitration_id__in=model.objects.filter(_arbitrations(scope)).values("pk"))
+
+
+def _of_visible_option(scope: Scope) -> Q:
+    model = apps.get_model("governance", "ArbitrationOption")
+    return Q(option_id__in=model.objects.filter(_of_visible_arbitration(scope)).values("pk"))
+
+
+def _alerts(scope: Scope) -> Q:
+    """Alerts: the programme's managers and referents (they may name a household file's reference, never a name)."""
+    return Q(programme_id__in=memberships_of(scope, {Role.MANAGER, Role.REFERENT}, "programme_id"))
+
+
+def _own(scope: Scope) -> Q:
+    """Notifications and preferences: their user only."""
+    return Q(user_id=scope.user_id)
+
+
 RULES: dict[str, Callable[[Scope], Q]] = {
     "operations.operation": _operations,
     "operations.phase": _of_visible_operation,
@@ -573,6 +620,22 @@ RULES: dict[str, Callable[[Scope], Q]] = {
     "programmes.measurement": _of_visible_indicator,
     "programmes.measurementimport": _of_managed_programme,
     "programmes.annualreport": _of_readable_programme,
+    # issue 8, governance: bodies and decisions for the programme's readers and mayors; arbitration notes for its
+    # managers (drafts) and referents (submitted); alerts for managers and referents; notifications for their user.
+    "governance.committee": _of_governed_programme,
+    "governance.committeemember": _of_visible_committee,
+    "governance.meeting": _of_visible_committee,
+    "governance.agendaitem": _of_visible_meeting,
+    "governance.attendance": _of_visible_meeting,
+    "governance.meetingdocument": _of_visible_meeting,
+    "governance.decision": _of_governed_programme,
+    "governance.arbitration": _arbitrations,
+    "governance.arbitrationoption": _of_visible_arbitration,
+    "governance.optionfinancingchange": _of_visible_option,
+    "governance.arbitrationeffect": _of_visible_arbitration,
+    "governance.alert": _alerts,
+    "governance.notification": _own,
+    "governance.notificationpreference": _own,
 }
 
 # Rules whose Q crosses a multi-valued relation need DISTINCT (prefer `pk IN (subquery)` rules: none do).
@@ -773,6 +836,51 @@ def can_manage_indicators(user: object, programme: models.Model) -> bool:
     """Create and edit indicators, targets and measurements, import measurements, write the annual report:
     the programme's managers (and staff)."""
     return can_edit_programme(user, programme)
+
+
+def can_read_governance(user: object, programme: models.Model) -> bool:
+    """Bodies, meetings, minutes and the decision register (issue 8): the programme's readers, the mayors of its
+    communes, staff."""
+    scope = scope_for(user)
+    if scope.is_staff or programme.pk in scope.programmes:
+        return True
+    return bool(scope.mayor_communes) and programme.communes.filter(pk__in=scope.mayor_communes).exists()
+
+
+def can_manage_governance(user: object, programme: models.Model) -> bool:
+    """Create bodies and meetings, build agendas, invite, record attendance, minutes and decisions, prepare and
+    implement arbitrations: the programme's managers (and staff)."""
+    return can_edit_programme(user, programme)
+
+
+def can_read_arbitrations(user: object, programme: models.Model) -> bool:
+    """The arbitration notes of a programme (which ones: `visible_to`): its managers and referents, staff."""
+    scope = scope_for(user)
+    return scope.is_staff or programme.pk in scope.managed_programmes | scope.referent_programmes
+
+
+def can_decide_arbitration(user: object, arbitration: models.Model) -> bool:
+    """Only the élu référent of the programme decides an arbitration online — not the chargé de mission, not staff;
+    and only once it is submitted."""
+    scope = scope_for(user)
+    return arbitration.status == "submitted" and arbitration.programme_id in scope.referent_programmes
+
+
+def can_record_body_decision(user: object, arbitration: models.Model) -> bool:
+    """An arbitration put to a body (COTECH, comité de projet, bureau, council) is decided by that body in a
+    meeting: the programme's manager records the body's decision, citing the meeting. Never for one put to the
+    élu référent."""
+    scope = scope_for(user)
+    return (
+        arbitration.status == "submitted"
+        and arbitration.decision_level != "referent"
+        and (scope.is_staff or arbitration.programme_id in scope.managed_programmes)
+    )
+
+
+def can_read_alerts(user: object, programme: models.Model) -> bool:
+    """A programme's alerts: its managers and referents, staff."""
+    return can_read_arbitrations(user, programme)
 
 
 def can_view_history(user: object, obj: models.Model) -> bool:

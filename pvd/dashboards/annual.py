@@ -10,8 +10,9 @@ masked as for a reader without access to named files):
 - spent: the expenses paid in Y (`paid_on`), TTC, by operation;
 - obtained: the subsidies awarded in Y (`decided_on`) and the payments received in Y (`received_on`), by funder;
 - indicators vs targets: each indicator still followed, its baseline, its target of Y, its last measurement in Y;
-- decisions of the year: deliberations adopted, conventions and avenants signed, project versions validated
-  (committees and arbitrations come with governance, issue 8);
+- decisions of the year: deliberations adopted, conventions and avenants signed, project versions validated;
+  the decision register's entries of the year and the arbitrations decided that year with their outcome
+  (governance, issue 8);
 - housing: the files of the programme's OPAH / PIG filed, approved and paid in Y (aggregates, small cells masked).
 
 A fixed number of queries whatever the data size (tests/pvd/test_annual_report.py asserts it at 1× and 10×).
@@ -50,6 +51,8 @@ from programmes.selectors.annual import (
 )
 from pvd.accounts import policy
 from pvd.documents import Renderer
+from pvd.governance.models import ArbitrationOutcome
+from pvd.governance.selectors.hooks import arbitrations_decided_between, decisions_between
 from pvd.money import ZERO
 from pvd.xlsx import Column, Sheet, workbook
 
@@ -143,6 +146,8 @@ class AnnualFigures:
     conventions: list = field(default_factory=list)
     validations: list = field(default_factory=list)
     housing: list[HousingYear] = field(default_factory=list)
+    decisions: list = field(default_factory=list)
+    arbitrations: list = field(default_factory=list)
 
     @property
     def first_day(self) -> datetime.date:
@@ -172,6 +177,14 @@ class AnnualFigures:
     @property
     def housing_masked(self) -> bool:
         return any(h.masked for h in self.housing)
+
+    @property
+    def arbitration_outcomes(self) -> list[tuple[str, int]]:
+        """(outcome, how many arbitrations decided in the year), every outcome listed."""
+        return [
+            (outcome.label, sum(1 for a in self.arbitrations if a.outcome == outcome))
+            for outcome in ArbitrationOutcome
+        ]
 
 
 def start_of_year(year: int) -> datetime.datetime:
@@ -211,7 +224,8 @@ def _operation_key(expense: object) -> tuple[object, str]:
 
 def annual_figures(report: AnnualReport) -> AnnualFigures:
     """Every figure of the report's year. Queries: plan (1), delivered (2), expenses (1), awards (1), payments (1),
-    indicators (3), deliberations (1), conventions (1), validations (1), housing (2) — none per row."""
+    indicators (3), deliberations (1), conventions (1), validations (1), housing (2), decisions (1), arbitrations (1)
+    — none per row."""
     year, programme_id = report.year, report.programme_id
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     begins, ends = start_of_year(year), start_of_year(year + 1)
@@ -249,6 +263,8 @@ def annual_figures(report: AnnualReport) -> AnnualFigures:
         conventions=conventions_signed_between(programme_id, first, last),
         validations=project_validations_between(programme_id, first, last),
         housing=housing_year(programme_id, year),
+        decisions=decisions_between(programme_id, first, last),
+        arbitrations=arbitrations_decided_between(programme_id, begins, ends),
     )
 
 
@@ -448,6 +464,41 @@ def annual_xlsx(report: AnnualReport, figures: AnnualFigures) -> bytes:
             ],
             figures.validations,
             heading=heading,
+        ),
+        Sheet(
+            "Décisions",
+            [
+                Column("Décidé le", lambda d: d.decided_on, 14),
+                Column("Par", lambda d: d.decided_by, 36),
+                Column("Décision", lambda d: d.text, 70),
+                Column("Vote", lambda d: d.get_vote_display(), 24),
+                Column("Pour", lambda d: d.votes_for, 8),
+                Column("Contre", lambda d: d.votes_against, 8),
+                Column("Abstentions", lambda d: d.abstentions, 12),
+                Column("Opération", lambda d: d.operation.code if d.operation else None, 12),
+                Column("Arbitrage", lambda d: d.arbitration.reference if d.arbitration else None, 16),
+            ],
+            figures.decisions,
+            heading=[*heading, f"Registre des décisions : {len(figures.decisions)} décision(s) en {y}."],
+        ),
+        Sheet(
+            "Arbitrages",
+            [
+                Column("Référence", lambda a: a.reference, 16),
+                Column("Objet", lambda a: a.title, 50),
+                Column("Niveau de décision", lambda a: a.get_decision_level_display(), 26),
+                Column("Décidé le", lambda a: timezone.localtime(a.decided_at).date(), 14),
+                Column("Décision", lambda a: a.get_outcome_display(), 20),
+                Column("Option retenue", lambda a: str(a.chosen_option) if a.chosen_option else None, 40),
+                Column("Statut", lambda a: a.get_status_display(), 16),
+            ],
+            figures.arbitrations,
+            heading=[
+                *heading,
+                f"Arbitrages décidés en {y} : {len(figures.arbitrations)} — "
+                + ", ".join(f"{label.lower()} : {count}" for label, count in figures.arbitration_outcomes)
+                + ".",
+            ],
         ),
         Sheet(
             "Habitat",

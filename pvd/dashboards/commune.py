@@ -15,7 +15,8 @@ whatever the data size:
 « What changed since your last visit » is the page's own, per user: `record_visit` (one select, one write) and
 `changes_since` (four queries, each capped).
 
-The next committee (governance, issue 8) is not shown: that issue has not landed.
+The next meeting (governance, issue 8), on the page only: the next planned meeting of a body of the commune's
+programmes (1), and whether the reader may open its page (1, only when there is one).
 """
 
 import datetime
@@ -47,6 +48,8 @@ from pvd import charts
 from pvd.accounts import policy
 from pvd.deadlines import URGENCY, HasDeadlineStatus
 from pvd.documents import Renderer
+from pvd.governance.models import Meeting
+from pvd.governance.selectors.hooks import can_read_meeting, next_meeting_of_commune
 from pvd.models import LastVisit
 
 COMMUNE_SUMMARY = "commune_summary"
@@ -66,6 +69,26 @@ class NextDeadline(HasDeadlineStatus):
     label: str
     subject: str
     source: str  # « Subvention » / « Marché public »
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    """The next meeting of a body of the commune's programmes; `url` is empty when the reader may not open it."""
+
+    meeting: Meeting
+    url: str = ""
+
+
+def next_meeting(commune: Organisation, reader: object | None) -> NextMeeting | None:
+    """For the page (a reader): the next meeting, linked when the reader may open it. None without a reader (the
+    shared PDF and digest leave it out) or without a meeting ahead."""
+    if reader is None:
+        return None
+    meeting = next_meeting_of_commune(commune)
+    if meeting is None:
+        return None
+    url = reverse("governance:meeting", args=[meeting.pk]) if can_read_meeting(reader, meeting) else ""
+    return NextMeeting(meeting, url)
 
 
 @dataclass
@@ -100,6 +123,7 @@ class CommuneSummary:
     deadlines: list[NextDeadline]
     housing: list
     indicators: list[IndicatorLine] = field(default_factory=list)
+    next_meeting: NextMeeting | None = None
 
     @property
     def operations_count(self) -> int:
@@ -166,9 +190,11 @@ def commune_summary(
     indicators: QuerySet[Indicator],
     housing_reader: object,
     day: datetime.date | None = None,
+    meeting_reader: object | None = None,
 ) -> CommuneSummary:
     """The summary of `commune` on `day` (today by default) over `operations` and `indicators`; housing
-    aggregates as `housing_reader` may read them (small cells masked unless they read the named files)."""
+    aggregates as `housing_reader` may read them (small cells masked unless they read the named files); the next
+    meeting linked when `meeting_reader` may open it."""
     day = day or policy.today()
     finances = commune_finances(commune, operations, day=day)
     return CommuneSummary(
@@ -180,6 +206,7 @@ def commune_summary(
         deadlines=next_deadlines(operations, day),
         housing=commune_housing_aggregates(commune, housing_reader),
         indicators=indicator_lines(indicators, day),
+        next_meeting=next_meeting(commune, meeting_reader),
     )
 
 
@@ -191,6 +218,7 @@ def summary_for_user(user: object, commune: Organisation, day: datetime.date | N
         indicators=policy.visible_to(commune_indicators(commune), user),
         housing_reader=user,
         day=day,
+        meeting_reader=user,
     )
 
 

@@ -6,7 +6,9 @@ number of queries whatever the data size (tests/pvd/test_programme_dashboard.py 
 - the action plan by group of statuses, by axis, theme and commune, and its late operations (4);
 - money: plan totals, plan by funder, the subsidy pipeline, budget execution by year, AP/CP (9);
 - procurement: consultations and contracts by status, their open deadlines (6);
-- OPAH / PIG targets against achievements (3); the programme-wide indicators (3).
+- OPAH / PIG targets against achievements (3); the programme-wide indicators (3);
+- governance (issue 8), for the programme's managers and referents only: active alerts by level (1), the
+  arbitrations awaiting a decision (1).
 
 Links use the real query parameters of each list (`operations/filters.py`: `statut`, `axe`, `theme`,
 `commune`, `en_retard`; the subsidy pipeline: `statut`, `financeur`, `echeance`; procurement: `statut`). Where a
@@ -41,6 +43,8 @@ from pvd.accounts import policy
 from pvd.accounts.models import User
 from pvd.charts import format_value
 from pvd.deadlines import OVERDUE, WARNING, add_months
+from pvd.governance.models import Arbitration
+from pvd.governance.selectors.hooks import ActiveAlerts, active_alerts, arbitrations_awaiting
 
 DEADLINE_MONTHS = 6
 
@@ -403,6 +407,52 @@ def indicator_lines(summaries: list[IndicatorSummary]) -> list[IndicatorLine]:
     ]
 
 
+# --- Governance (issue 8) ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertFigure:
+    label: str
+    count: int
+    url: str
+
+
+@dataclass
+class GovernanceSection:
+    """Active alerts by level (each linked to the filtered alerts list) and the arbitrations awaiting a decision;
+    `None` for what the reader may not read (partners read neither)."""
+
+    alerts: list[AlertFigure] | None
+    alerts_total: Figure | None
+    awaiting: list[Arbitration] | None
+
+
+def governance_section(user: User, programme: Programme) -> GovernanceSection | None:
+    readable_alerts = policy.can_read_alerts(user, programme)
+    readable_arbitrations = policy.can_read_arbitrations(user, programme)
+    if not (readable_alerts or readable_arbitrations):
+        return None
+    alerts, total = None, None
+    if readable_alerts:
+        counts: ActiveAlerts = active_alerts(programme)
+        base = reverse("governance:alerts")
+        alerts = [
+            AlertFigure(
+                line.label,
+                line.count,
+                f"{base}?{urlencode({'programme': programme.pk, 'statut': 'active', 'niveau': line.level})}",
+            )
+            for line in counts.by_level
+        ]
+        total = Figure(
+            counts.total,
+            f"{base}?{urlencode({'programme': programme.pk, 'statut': 'active'})}",
+            "alertes actives",
+        )
+    awaiting = arbitrations_awaiting(user, programme) if readable_arbitrations else None
+    return GovernanceSection(alerts=alerts, alerts_total=total, awaiting=awaiting)
+
+
 # --- The page ------------------------------------------------------------------------------------------------
 
 
@@ -419,6 +469,7 @@ class ProgrammeDashboard:
     indicators: list[IndicatorLine]
     attention: list[Attention]
     execution_chart: SafeString
+    governance: GovernanceSection | None = None
 
     @property
     def deadline_limit(self) -> datetime.date:
@@ -458,4 +509,5 @@ def programme_dashboard(user: User, programme: Programme, *, day: datetime.date)
             years=money.execution.years,
             series=money.execution.series,
         ),
+        governance=governance_section(user, programme),
     )

@@ -274,5 +274,5 @@ def test_commune_page_with_money_query_budget_is_flat(
     client = client_for("mayor_of_wassy")
     # as in tests/pvd/test_pages.py, whatever the number of operations, requests and payments; issue 10 (H4)
     # added the deadlines (consultations, subsidies), the indicators and the first visit recorded (4)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(24):  # +2: the bell's unread count and the next meeting (issue 8)
         assert client.get("/communes/52550/").status_code == 200

@@ -177,7 +177,7 @@ def test_list_query_budget_is_flat(
     # themes, owners), totals (one aggregate), operations + owner + axis + objective + people (progress and
     # lateness are subqueries), their communes, their themes, menu: programmes,
     # session refresh (savepoint, update, release)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):  # +1: the bell's unread count (issue 8)
         response = client.get(list_url(territory, "?tri=commune&en_retard=oui"))
     assert response.context["totals"].count == 3 * factor
 
@@ -330,6 +330,6 @@ def test_operation_page_query_budget_is_flat(
     # lists), names in the history (programme, organisations, themes: one query each), session refresh
     # (savepoint, update, release), concertation (events linked, contributions that changed it: issue 11),
     # issue 10: its indicators with their latest value (one query), the history's indicators lists
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(27):  # +1: the bell's unread count (issue 8)
         response = client.get(reverse("operations:detail", args=[op.pk]))
     assert len(response.context["changes"]) == 2 * factor

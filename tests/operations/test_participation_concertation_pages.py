@@ -347,7 +347,7 @@ def test_hub_query_count_is_flat(client_for, manager, territory, factor, django_
     # session, user, memberships (scope), programme + EPCI, its communes, figures (events, profiles, themes,
     # outcomes), next events, their communes, plan lines with their follow-up (subqueries), menu: programmes,
     # session refresh (savepoint, update, release)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):  # +1: the bell's unread count (issue 8)
         response = client.get(reverse("operations:participation", args=[territory.programme.pk]))
     assert response.context["hub"].figures.held == 3 * factor
 
@@ -358,7 +358,7 @@ def test_plan_query_count_is_flat(client_for, manager, territory, factor, django
     client = client_for("manager")
     # session, user, memberships, programme + EPCI, its communes, plan lines with follow-up, their operations,
     # their communes, menu: programmes, session refresh (savepoint, update, release)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # +1: the bell's unread count (issue 8)
         response = client.get(reverse("operations:concertation_plan", args=[territory.programme.pk]))
     assert len(response.context["rows"]) == 3 * factor
 
@@ -372,7 +372,7 @@ def test_events_list_query_count_is_flat(
     # session, user, memberships, programme + EPCI, its communes, years (filter), operations (filter), page
     # count, page rows + plan line (contributions: subqueries), their communes, figures (events, profiles,
     # themes, outcomes), menu: programmes, session refresh (savepoint, update, release)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):  # +1: the bell's unread count (issue 8)
         response = client.get(
             reverse("operations:concertation_events", args=[territory.programme.pk]), {"commune": "52550"}
         )

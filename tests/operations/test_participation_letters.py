@@ -668,17 +668,17 @@ def _grow(territory: Territory, mailing_list, factor: int) -> None:
 # update, release) — 7; then:
 PAGES = {
     # programme + EPCI, lists with their counts (one aggregate)
-    "mailing_lists": (lambda t, ml, lt, st: reverse("operations:mailing_lists", args=[t.programme.pk]), 9),
+    "mailing_lists": (lambda t, ml, lt, st: reverse("operations:mailing_lists", args=[t.programme.pk]), 10),
     # list + programme, members + people + organisations, journal + users + people, history panel (records,
     # names of the programme)
-    "mailing_list": (lambda t, ml, lt, st: reverse("operations:mailing_list", args=[ml.pk]), 12),
+    "mailing_list": (lambda t, ml, lt, st: reverse("operations:mailing_list", args=[ml.pk]), 13),
     # programme + EPCI, letters + list + recipients today (one aggregate)
-    "letters": (lambda t, ml, lt, st: reverse("operations:letters", args=[t.programme.pk]), 9),
+    "letters": (lambda t, ml, lt, st: reverse("operations:letters", args=[t.programme.pk]), 10),
     # letter + programme + list, composition (status changes; operations; their communes; events held; their
     # communes; actions; decisions; events planned; their communes; inaugurations), recipients, history panel
-    "letter_draft": (lambda t, ml, lt, st: reverse("operations:letter", args=[lt.pk]), 22),
+    "letter_draft": (lambda t, ml, lt, st: reverse("operations:letter", args=[lt.pk]), 23),
     # letter + programme + list, deliveries + people, history panel
-    "letter_sent": (lambda t, ml, lt, st: reverse("operations:letter", args=[st.pk]), 12),
+    "letter_sent": (lambda t, ml, lt, st: reverse("operations:letter", args=[st.pk]), 13),
 }
 
 
@@ -695,7 +695,7 @@ def test_page_query_count_is_flat(
 ) -> None:
     _grow(territory, mailing_list, factor)
     sent = InformationLetter.objects.filter(status=LetterStatus.SENT).first()
-    url, budget = PAGES[page_name]
+    url, budget = PAGES[page_name]  # each budget counts the bell's unread count (issue 8)
     client = client_for("manager")
     with django_assert_num_queries(budget):
         response = client.get(url(territory, mailing_list, letter, sent))

@@ -95,7 +95,7 @@ def test_list_query_budget_is_flat(
     client = client_for("manager")
     # session, user, memberships (scope), programme + EPCI, years, themes (form), count, events + organiser,
     # their themes, menu: programmes, session refresh (savepoint, update, release)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):  # +1: the bell's unread count (issue 8)
         response = client.get(list_url(territory, "?theme=habitat"))
     assert response.context["listing"].page.paginator.count == 3 * factor
 

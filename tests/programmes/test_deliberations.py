@@ -237,7 +237,7 @@ def test_deliberation_list_query_budget_is_flat(
     url = reverse("programmes:deliberations", args=[territory.programme.pk])
     # session, user, memberships (scope), programme + EPCI, its communes, deliberations + authority,
     # their visible signatories + convention, menu: programmes, session refresh (savepoint, update, release)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # +1: the bell's unread count (issue 8)
         response = client.get(url)
     assert len(response.context["deliberations"]) == 3 * factor
     assert all(len(d.visible_signatories) == 2 for d in response.context["deliberations"])
@@ -326,6 +326,6 @@ def test_ort_sector_list_query_budget_is_flat(
     url = reverse("programmes:ort_sectors", args=[territory.programme.pk])
     # session, user, memberships (scope), programme + EPCI, its communes, sectors + commune,
     # menu: programmes, session refresh (savepoint, update, release)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # +1: the bell's unread count (issue 8)
         response = client.get(url)
     assert len(response.context["sectors"]) == 3 * factor

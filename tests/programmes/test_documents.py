@@ -337,6 +337,6 @@ def test_document_list_query_budget_is_flat(
     # session, user, memberships (scope), programme + EPCI, its communes, themes (filter choices),
     # documents + author, their themes, their communes, menu: programmes,
     # session refresh (savepoint, update, release)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):  # +1: the bell's unread count (issue 8)
         response = client.get(url)
     assert len(response.context["documents"]) == 3 * factor

@@ -547,7 +547,7 @@ def test_need_list_query_budget_is_flat(
     # session, user, memberships (scope), programme + EPCI, its communes, themes (filter choices),
     # totals per status (one aggregate), needs + theme + commune + offer + its organisation, menu: programmes,
     # session refresh (savepoint, update, release)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # +1: the bell's unread count (issue 8)
         response = client.get(reverse("programmes:needs", args=[territory.programme.pk]))
     assert response.context["total_count"] == 3 * factor
 
@@ -568,7 +568,7 @@ def test_need_page_query_budget_is_flat(
     # matching offers + organisation, status changes + authors, menu: programmes, offers valid today (the
     # "solliciter" select), history (records + authors), history of the stakes list, names in the history
     # (programme, theme: one query each), session refresh (savepoint, update, release)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):  # +1: the bell's unread count (issue 8)
         response = client.get(reverse("programmes:need_detail", args=[need.pk]))
     assert len(response.context["suggestions"]) == factor + 1
     assert len(response.context["changes"]) == 2 * factor

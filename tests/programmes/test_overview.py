@@ -106,5 +106,5 @@ def test_overview_query_budget_is_flat(
     # by theme, stakes by theme, needs by theme, versions + submitter + validator, the draft's content
     # (axes, their themes, their stakes, objectives, their themes, their stakes), menu: programmes,
     # session refresh (savepoint, update, release)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):  # +1: the bell's unread count (issue 8)
         assert client.get(f"/programmes/{programme.pk}/strategie/").status_code == 200

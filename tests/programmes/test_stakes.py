@@ -194,6 +194,6 @@ def test_stake_list_query_budget_is_flat(
     # session, user, memberships (scope), programme + EPCI (mayor rule), its communes, themes (filter choices),
     # stakes + theme + commune, their sources, menu: the mayor's communes,
     # session refresh (savepoint, update, release)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # +1: the bell's unread count (issue 8)
         response = client.get(reverse("programmes:stakes", args=[territory.programme.pk]))
     assert response.context["count"] == 3 * factor

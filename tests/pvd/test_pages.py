@@ -141,7 +141,7 @@ def test_commune_page_query_budget_is_flat(
     # the history (EPCI), session refresh (savepoint, update, release: sliding expiry); the empty programme menu
     # costs none; issue 10 (H4): the consultations' deadlines (1), the subsidies' deadlines (1: no scheme here),
     # indicators (1), the visit recorded (select, then savepoint + insert + release on this first visit: 4)
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(28):  # +2: the bell's unread count and the next meeting (issue 8)
         assert client.get("/communes/52550/").status_code == 200
 
 
@@ -155,7 +155,9 @@ def test_programme_page_query_budget_is_flat(
     # menu: programmes, housing programmes, history (records + authors), history of the communes list,
     # names in the history (EPCI and communes, one query), session refresh (savepoint, update, release);
     # the empty communes menu costs none
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(
+        16
+    ):  # +2: the bell's unread count and the active alerts of the governance card (issue 8)
         assert client.get(f"/programmes/{territory.programme.pk}/").status_code == 200
 
 
@@ -167,7 +169,7 @@ def test_home_query_budget_is_flat(client_for, manager, territory, factor, djang
     # session, user, memberships (scope), programmes: count + page (with EPCI) + their communes,
     # housing programmes: count + page (with owner/operator/programme), menu: programmes,
     # session refresh (savepoint, update, release); no mayor role, so no communes query
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # +1: the bell's unread count (issue 8)
         assert client.get("/").status_code == 200
 
 

@@ -262,15 +262,11 @@ def invoices_at_risk(user: User, programme: Programme, *, day: datetime.date) ->
     return sorted(rows, key=lambda r: (r.delay.due_on or far, r.invoice.number, r.invoice.pk))
 
 
-def contract_deadlines(
-    user: User, *, day: datetime.date, programme: Programme | None = None
-) -> list[rules.ContractDeadline]:
-    """Every deadline of the open contracts the user sees (acceptance, guarantee, final account, retention,
-    invoices to pay, sub-contractors to decide on), the most urgent first: for the alerts engine."""
-    contracts = policy.visible_to(Contract.objects.all(), user).filter(status__in=OPEN_STATUSES)
-    if programme is not None:
-        contracts = contracts.filter(lot__consultation__programme=programme)
-    contracts = list(contracts.order_by("number", "pk"))
+def pending_rows(
+    contracts: list[Contract], day: datetime.date
+) -> tuple[dict[int, list[InvoiceRow]], dict[int, list[SubcontractorRow]]]:
+    """The unpaid invoices (with their payment delay on `day`) and the undecided sub-contractors of `contracts`, by
+    contract id: two queries whatever the number of contracts (the deadlines lists and the alerts)."""
     by_pk = {c.pk: c for c in contracts}
     rates = load_rates()
     invoices: dict[int, list[InvoiceRow]] = {}
@@ -296,6 +292,19 @@ def contract_deadlines(
             amount_ttc=sub.amount_ttc, declared_on=sub.declared_on, accepted_on=None, refused_on=None, day=day
         )
         subs.setdefault(sub.contract_id, []).append(SubcontractorRow(sub, state))
+    return invoices, subs
+
+
+def contract_deadlines(
+    user: User, *, day: datetime.date, programme: Programme | None = None
+) -> list[rules.ContractDeadline]:
+    """Every deadline of the open contracts the user sees (acceptance, guarantee, final account, retention,
+    invoices to pay, sub-contractors to decide on), the most urgent first: for the alerts engine."""
+    contracts = policy.visible_to(Contract.objects.all(), user).filter(status__in=OPEN_STATUSES)
+    if programme is not None:
+        contracts = contracts.filter(lot__consultation__programme=programme)
+    contracts = list(contracts.order_by("number", "pk"))
+    invoices, subs = pending_rows(contracts, day)
     out: list[rules.ContractDeadline] = []
     for contract in contracts:
         out += rules.acceptance_deadlines(contract, day)
