@@ -430,7 +430,12 @@ def _apply_financing(option: ArbitrationOption, by: User, reason: str, effects: 
 def implement_arbitration(*, arbitration: Arbitration, by: User, expected_version: int) -> Arbitration:
     """Apply the approved option through the owning services, record its effects, and mark the note implemented —
     all or nothing."""
-    current = Arbitration.objects.select_for_update().select_related("chosen_option").get(pk=arbitration.pk)
+    current = (
+        Arbitration.objects.select_for_update(of=("self",))
+        .select_related("chosen_option")
+        .order_by()
+        .get(pk=arbitration.pk)
+    )
     if current.version != expected_version:
         raise StaleObjectError(
             f"L'arbitrage {current.reference} a changé pendant votre lecture : rechargez la page avant d'agir."
